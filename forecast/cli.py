@@ -1,0 +1,53 @@
+"""``alliance-forecast`` command line: one sub-command per stage of the data flow.
+
+Commands are registered by ``forecast.commands.*``; each imports its heavy
+dependencies (PyMC, Dask, uvicorn) inside the command body so that ``--help`` and
+``serve`` stay fast and PyMC-free.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from forecast.commands import data, jobs, model, serve
+from forecast.errors import ForecastError
+
+app = typer.Typer(
+    name="alliance-forecast",
+    help="Bayesian forecasts of alliance persistence: build data, fit, serve, backtest.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+for module in (data, model, serve, jobs):
+    module.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Print the package version."""
+    from forecast import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Console entry point: known errors become one line on stderr and their exit code."""
+    try:
+        app(standalone_mode=False)
+    except ForecastError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
