@@ -1,0 +1,68 @@
+"""Value types of the forecast core: the interface the API, CLI and jobs consume.
+
+Everything here is plain data (no NumPy arrays in public fields) so that it can be
+serialised directly by the API. Probabilities are in [0, 1]; intervals are 90% equal-tailed
+credible intervals over posterior draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Op = Literal["set", "add", "scale"]
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """Posterior mean and 90% credible interval of one quantity."""
+
+    mean: float
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """One covariate change in a scenario; ``value`` is in the covariate's natural units.
+
+    ``op``: ``set`` replaces the value, ``add`` adds to it, ``scale`` multiplies it.
+    ``add`` with unit ``"sd"`` adds ``value`` training standard deviations.
+    """
+
+    covariate: str
+    op: Op
+    value: float
+    unit: Literal["natural", "sd"] = "natural"
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A named, model-based what-if: covariate overrides held over the whole horizon."""
+
+    name: str
+    overrides: tuple[Override, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """Additive contribution of one covariate group to the any-end linear predictor,
+    relative to the reference alliance (positive = raises the hazard of ending)."""
+
+    group: str
+    contribution: Interval
+    covariates: dict[str, float | None] = field(default_factory=dict)  # values at as_of
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """Persistence forecast for one alliance from the end of ``as_of`` over ``horizon`` years."""
+
+    atopid: int
+    as_of: int
+    horizon: int
+    p_persist: Interval                 # survival to as_of + horizon
+    p_end: Interval                     # 1 - p_persist
+    causes: dict[str, Interval]         # cumulative incidence per cause by as_of + horizon
+    survival: tuple[Interval, ...]      # S(h) for h = 1..horizon
+    drivers: tuple[Driver, ...] = ()
