@@ -20,6 +20,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root() -> None:
+    """Bayesian forecasts of alliance persistence: build data, fit, serve, backtest."""
+
+
 for module in (data, model, serve, jobs):
     module.register(app)
 
@@ -35,19 +42,7 @@ def version() -> None:
 def main() -> None:
     """Console entry point: known errors become one line on stderr and their exit code."""
     try:
-        app(standalone_mode=False)
+        app()
     except ForecastError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
