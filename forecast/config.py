@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,23 @@ class Settings(BaseSettings):
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Folder of the built panel + manifest.")
     models_dir: Path = Field(DEFAULT_MODELS_DIR, description="Posterior store root.")
     model: str = Field("full", description="Model served by default.")
+
+    # --- service (forecast.api, `alliance-forecast serve`) ---
+    host: str = Field("127.0.0.1", description="Address the API server listens on.")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port of the API server.")
+    workers: int = Field(1, ge=1, le=64, description="Uvicorn worker processes.")
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for /v1/admin/*; admin endpoints answer 503 when unset."
+    )
+    max_batch: int = Field(200, ge=1, description="Most forecasts in one POST /v1/forecasts (413).")
+    max_body_bytes: int = Field(262_144, ge=1024, description="Largest request body accepted (413).")
+    reload_poll_s: float = Field(
+        2.0, ge=0, description="Seconds between checks of the live pointer; 0 disables watching."
+    )
+    tcp_nodelay: bool = Field(
+        True, description="Set TCP_NODELAY on the listening socket (avoids ~40 ms Nagle stalls)."
+    )
+    log_level: str = Field("info", description="Log level of the service (JSON lines on stderr).")
 
 
 @lru_cache(maxsize=1)
