@@ -1,9 +1,139 @@
-"""CLI commands for this stage (registered on the root app by `register`)."""
+"""``alliance-forecast backtest`` and ``alliance-forecast refit``.
+
+Heavy libraries (PyMC, Dask, statsmodels, lifelines) are imported inside the command bodies.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from forecast.errors import InputError
+
+_DRAWS = typer.Option(help="Posterior draws per chain (keep small for a quick look).")
+_TUNE = typer.Option(help="Tuning steps per chain.")
+_CHAINS = typer.Option(help="MCMC chains.")
+_SEED = typer.Option(help="Random seed of the sampler (same seed, same data: same draws).")
+
+
+def _load_panel(path: Path | None):
+    """The shipped panel, or a panel file given with --panel (Parquet or CSV)."""
+    import pandas as pd
+
+    if path is None:
+        from forecast.panel import load_panel
+
+        return load_panel()
+    if not path.exists():
+        raise InputError(f"--panel {path} does not exist; give a Parquet or CSV panel file")
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path)
+    raise InputError(f"--panel {path}: expected a .parquet or .csv file")
+
+
+def backtest(
+    output: Annotated[Path, typer.Option(help="CSV of per-alliance forecasts (contract).")],
+    origin: Annotated[
+        int | None, typer.Option(help="Single origin year T: train on what was known at its end.")
+    ] = None,
+    origins: Annotated[
+        str | None,
+        typer.Option(help="Rolling origins: 1950,1955,... or start:stop:step (fans out on Dask)."),
+    ] = None,
+    horizon: Annotated[str, typer.Option(help="Horizon(s) in years: 5 or 5,10.")] = "5",
+    model: Annotated[str, typer.Option(help="Model spec to fit in every fold.")] = "full",
+    baselines_only: Annotated[
+        bool, typer.Option(help="Skip the Bayesian model; score the baselines only.")
+    ] = False,
+    draws: Annotated[int, _DRAWS] = 1000,
+    tune: Annotated[int, _TUNE] = 1000,
+    chains: Annotated[int, _CHAINS] = 2,
+    seed: Annotated[int, _SEED] = 20161231,
+    sampler: Annotated[str | None, typer.Option(help="Sampler (default: the model's).")] = None,
+    workers: Annotated[int, typer.Option(help="Local Dask worker processes (rolling mode).")] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of an existing Dask scheduler (rolling mode).")
+    ] = None,
+    panel_file: Annotated[
+        Path | None, typer.Option("--panel", help="Panel file instead of the shipped panel.")
+    ] = None,
+    min_origin: Annotated[
+        int | None, typer.Option(help="Score only folds with origin >= this year (e.g. 1946).")
+    ] = None,
+) -> None:
+    """Rolling-origin backtest: per-alliance forecasts (CSV) and scores next to baselines.
+
+    With --origin T: one fold, fitted in this process. With --origins: one fold per origin,
+    fanned out over Dask worker processes; also writes <output>.baselines.csv,
+    <output>.scores.csv and <output>.reliability.csv and prints the score table.
+    """
+    from rich.console import Console
+
+    from forecast.jobs import backtest as bt
+    from forecast.jobs.folds import parse_int_list
+    from forecast.jobs.report import reliability_table, score_tables
+
+    if (origin is None) == (origins is None):
+        raise InputError("give exactly one of --origin T or --origins T1,T2,...")
+    horizons = parse_int_list(horizon, name="horizon")
+    if not horizons or min(horizons) < 1:
+        raise InputError(f"--horizon must be positive years, got {horizon!r}")
+    for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
+        if value < 1:
+            raise InputError(f"--{name} must be at least 1, got {value}")
+    settings = bt.FitSettings(
+        spec=None if baselines_only else model, draws=draws, tune=tune, chains=chains,
+        seed=seed, sampler=sampler,
+    )  # fmt: skip
+    panel = _load_panel(panel_file)
+    console = Console(stderr=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if origin is not None:
+        result = bt.rolling(panel, [origin], horizons, settings, min_origin=min_origin)
+    else:
+        from forecast.jobs.fanout import dask_client
+
+        years = parse_int_list(origins or "", name="origins")
+        if not years:
+            raise InputError("--origins is empty")
+        with (
+            console.status(f"{len(years)} origins on Dask …"),
+            dask_client(workers=workers, scheduler=scheduler) as client,
+        ):
+            result = bt.rolling(
+                panel, years, horizons, settings, client=client, min_origin=min_origin,
+                on_done=lambda r: console.log(f"origin {r.origin} done in {r.seconds:.1f}s"),
+            )  # fmt: skip
+    frame = result.baselines if baselines_only else result.model
+    if baselines_only:
+        frame.to_csv(output, index=False)
+    else:
+        frame[list(bt.CONTRACT_COLUMNS)].to_csv(output, index=False)
+    out = Console() if Console().is_terminal else Console(width=160)
+    if origins is not None:
+        result.baselines.to_csv(output.with_suffix(".baselines.csv"), index=False)
+    if result.scores is not None:
+        for table in score_tables(result.scores):
+            out.print(table)
+        if origins is not None:
+            result.scores.to_csv(output.with_suffix(".scores.csv"), index=False)
+            source = "climatology" if baselines_only else bt.MODEL_SOURCE
+            rel = bt.reliability(bt.long_predictions(result.model, result.baselines),
+                                 result.observed, source=source)  # fmt: skip
+            rel.to_csv(output.with_suffix(".reliability.csv"), index=False)
+            out.print(reliability_table(rel, title=f"Reliability ({source})"))
+    else:
+        console.log("no fold is observable (origin + horizon > 2016): nothing to score")
+    console.log(
+        f"wrote {len(frame)} rows to {output} in {result.wall_seconds:.1f}s wall "
+        f"({len(result.origin_seconds)} origins)"
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to the root app."""
+    app.command()(backtest)
