@@ -1,0 +1,79 @@
+"""FastAPI app factory: ``create_app(settings=None, clock=None)``.
+
+The posterior, panel and catalog are loaded in the lifespan, not at import. The app
+serves precomputed baseline forecasts, so the per-request work is a dict lookup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from forecast import __version__
+from forecast.api.observability import (
+    BodyLimitMiddleware,
+    Metrics,
+    ObservabilityMiddleware,
+    configure_logging,
+)
+from forecast.api.problems import install_handlers
+from forecast.api.routes import admin, alliances, batch, health, models
+from forecast.api.serving import Clock, utc_now
+from forecast.api.state import load_state
+from forecast.config import Settings, get_settings
+from forecast.errors import ForecastError
+
+log = logging.getLogger("forecast.api")
+
+DESCRIPTION = """Calibrated Bayesian forecasts of military-alliance persistence (ATOP v4.01).
+
+Every probability comes with a 90% credible interval, its provenance (model name and
+version, data manifest hash, `as_of`) and its drivers. Missing values are `null`, never 0.
+Scenario forecasts are model-based what-ifs, not predictions that the change will happen.
+"""
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the API; ``clock`` stamps ``computed_at`` (injected in tests)."""
+    settings = settings or get_settings()
+    clock = clock or utc_now
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        try:
+            app.state.svc = await asyncio.to_thread(load_state, settings, clock, metrics)
+        except ForecastError as exc:
+            log.error("startup failed: %s", exc)
+            raise
+        watcher = None
+        if settings.reload_poll_s > 0:
+            watcher = asyncio.create_task(app.state.svc.holder.watch(settings.reload_poll_s))
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+
+    app = FastAPI(
+        title="alliance-forecast",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.metrics = metrics
+    app.state.settings = settings
+    install_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    app.include_router(health.router)
+    for module in (alliances, batch, models, admin):
+        app.include_router(module.router, prefix="/v1")
+    return app

@@ -1,0 +1,210 @@
+"""Request ids, structured JSON logs and Prometheus metrics (one pure ASGI middleware).
+
+A pure ASGI middleware (not ``BaseHTTPMiddleware``) keeps the per-request cost to a few
+microseconds, which matters for the throughput goal of the forecast endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("forecast.api.access")
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class Metrics:
+    """The service's Prometheus collectors, in their own registry (one per app)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "alliance_forecast_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "alliance_forecast_http_request_duration_seconds",
+            "Time from request start to the last body byte, by route template.",
+            ("route",),
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.model_info = Gauge(
+            "alliance_forecast_model_info",
+            "1 for the model version being served.",
+            ("model", "version", "data_manifest_sha256"),
+            registry=self.registry,
+        )
+        self.model_loaded = Gauge(
+            "alliance_forecast_model_loaded_timestamp_seconds",
+            "Unix time the served version was loaded.",
+            registry=self.registry,
+        )
+        self.reloads = Counter(
+            "alliance_forecast_model_reloads",
+            "Model reload attempts, by outcome.",
+            ("outcome",),
+            registry=self.registry,
+        )
+
+    def set_model(self, name: str, version: str, data_sha: str | None, loaded_at: float) -> None:
+        """Point the model-info gauge at the version now served."""
+        self.model_info.clear()
+        self.model_info.labels(name, version, data_sha or "").set(1)
+        self.model_loaded.set(loaded_at)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line; extra fields given as ``extra={"fields": {...}}``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": round(record.created, 6),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        out.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str)
+
+
+def configure_logging(level: str) -> None:
+    """Send ``forecast.*`` logs to stderr as JSON lines (idempotent)."""
+    root = logging.getLogger("forecast")
+    root.setLevel(level.upper())
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)
+    root.propagate = False
+
+
+class ObservabilityMiddleware:
+    """Give each request an id (``X-Request-ID``, echoed), count it, time it, log it."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            self.metrics.requests.labels(scope["method"], template, str(status)).inc()
+            self.metrics.latency.labels(template).observe(elapsed)
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    extra={
+                        "fields": {
+                            "request_id": request_id,
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "route": template,
+                            "status": status,
+                            "ms": round(elapsed * 1000, 3),
+                        }
+                    },
+                )
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"x-request-id":
+            text = value.decode("latin-1")[:64]
+            if text.isprintable() and text:
+                return text
+    return None
+
+
+class BodyLimitMiddleware:
+    """Answer 413 before reading a body whose declared or actual size exceeds the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        for key, value in scope.get("headers", ()):
+            if key == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await _too_large(send, self.max_bytes)
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = json.dumps(
+        {
+            "error": {
+                "status": 413,
+                "code": "too_large",
+                "message": f"request body larger than {limit} bytes; split it into smaller batches",
+                "field": "body",
+                "allowed": {"max_bytes": limit},
+            }
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

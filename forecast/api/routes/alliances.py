@@ -1,0 +1,144 @@
+"""Alliances: list and filter, detail, forecast and its SVG chart."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from forecast.api import engine, render, svg
+from forecast.api.catalog import public
+from forecast.api.problems import ApiError
+from forecast.api.routing import StrictQueryRoute
+from forecast.api.schemas import (
+    MAX_HORIZON,
+    AllianceDetail,
+    AlliancePage,
+    ForecastOut,
+    ObligationType,
+)
+from forecast.api.state import ServiceState, svc
+from forecast.errors import ForecastError
+
+router = APIRouter(route_class=StrictQueryRoute, tags=["alliances"])
+
+AtopId = Annotated[int, Path(ge=1, le=99_999, description="ATOP alliance id, e.g. 3180 (NATO).")]
+Horizon = Annotated[int, Query(ge=1, le=MAX_HORIZON, description="Years ahead of as_of (1..30).")]
+ModelName = Annotated[
+    str | None, Query(max_length=100, description="Model name; the default model when absent.")
+]
+
+_ERRORS = {
+    404: {"description": "Unknown atopid."},
+    409: {"description": "The alliance is not in force (ended): no forecast."},
+    422: {"description": "Invalid parameter, naming the field and the allowed values."},
+}
+
+
+@router.get("/alliances", response_model=AlliancePage)
+def list_alliances(
+    request: Request,
+    in_force: Annotated[
+        bool | None, Query(description="Only alliances in force (or ended).")
+    ] = None,
+    member: Annotated[
+        str | None, Query(max_length=100, description="COW code, ISO3 or name of a member.")
+    ] = None,
+    obligation_type: Annotated[ObligationType | None, Query()] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Text in the label/members.")
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict:
+    """Alliances, filtered and paginated, with readable labels."""
+    state = svc(request)
+    ccode = state.catalog.resolve_member(member) if member is not None else None
+    found = state.catalog.filter(
+        in_force=in_force, member=ccode, obligation_type=obligation_type, text=q
+    )
+    start = (page - 1) * page_size
+    return {
+        "total": len(found),
+        "page": page,
+        "page_size": page_size,
+        "items": [public(s) for s in found[start : start + page_size]],
+    }
+
+
+@router.get("/alliances/{atopid}", response_model=AllianceDetail, responses={404: _ERRORS[404]})
+def get_alliance(request: Request, atopid: AtopId) -> dict:
+    """One alliance: members over time, obligations, dates, status."""
+    return svc(request).catalog.detail(atopid)
+
+
+@router.get(
+    "/alliances/{atopid}/forecast",
+    response_class=Response,
+    responses={200: {"model": ForecastOut, "content": {"application/json": {}}}, **_ERRORS},
+)
+async def get_forecast(
+    request: Request, atopid: AtopId, horizon: Horizon = 10, model: ModelName = None
+) -> Response:
+    """Probability the alliance persists ``horizon`` years after as_of, with causes,
+    the yearly survival curve, drivers and provenance."""
+    state: ServiceState = request.app.state.svc
+    served = state.holder.get(model)
+    body = served.baseline.get((atopid, horizon))
+    if body is None:
+        body = _compute(state, served, atopid, horizon)
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/alliances/{atopid}/forecast.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}, **_ERRORS},
+)
+def get_forecast_svg(
+    request: Request, atopid: AtopId, horizon: Horizon = MAX_HORIZON, model: ModelName = None
+) -> Response:
+    """The survival curve with its 90% band, as SVG."""
+    import json
+
+    state = svc(request)
+    served = state.holder.get(model)
+    body = served.baseline.get((atopid, horizon)) or _compute(state, served, atopid, horizon)
+    return Response(svg.survival_chart(json.loads(body)), media_type="image/svg+xml")
+
+
+def _compute(state: ServiceState, served, atopid: int, horizon: int) -> bytes:
+    """Forecast outside the precomputed table: other models, or errors for ended ids."""
+    import json
+
+    summary = state.catalog.summary(atopid)  # 404 when unknown
+    if not summary["in_force"]:
+        raise not_in_force(summary)
+    try:
+        f = engine.forecast(served.forecaster, atopid, horizon, None)
+    except (ForecastError, KeyError) as exc:
+        raise ApiError(
+            409,
+            "not_forecastable",
+            f"alliance {atopid} cannot be forecast: {exc}",
+            field="atopid",
+        ) from exc
+    body = render.forecast(f, label=summary["label"], provenance=dict(served.provenance))
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def not_in_force(summary: dict) -> ApiError:
+    """409 for an alliance that already ended, naming its end year and cause."""
+    cause = summary["end_cause"] or "cause not coded"
+    return ApiError(
+        409,
+        "not_in_force",
+        f"alliance {summary['atopid']} ({summary['label']}) ended in {summary['endyr']} "
+        f"({cause}); forecasts exist only for alliances in force at the end of the data "
+        "(filter with GET /v1/alliances?in_force=true)",
+        field="atopid",
+        extra={"endyr": summary["endyr"], "end_cause": summary["end_cause"]},
+    )
+
+
+__all__ = ["router"]

@@ -1,0 +1,158 @@
+"""Batch and scenario forecasts: ``POST /v1/forecasts``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from forecast.api import engine, render
+from forecast.api.problems import ApiError, invalid
+from forecast.api.routes.alliances import not_in_force
+from forecast.api.routing import StrictQueryRoute
+from forecast.api.schemas import BatchIn, BatchOut, ScenarioIn
+from forecast.api.serving import ServedModel
+from forecast.api.state import ServiceState, svc
+from forecast.errors import ForecastError
+from forecast.predict.types import Override, Scenario
+
+router = APIRouter(route_class=StrictQueryRoute, tags=["forecasts"])
+
+
+@router.post(
+    "/forecasts",
+    response_class=Response,
+    responses={
+        200: {"model": BatchOut, "content": {"application/json": {}}},
+        404: {"description": "Unknown atopid(s), all named."},
+        413: {"description": "More alliances than the batch limit, or a body too large."},
+        422: {"description": "Invalid body: field and allowed values named."},
+    },
+)
+def post_forecasts(request: Request, body: BatchIn) -> Response:
+    """Forecasts for many alliances; with ``scenario``, baseline, scenario and their
+    difference, each with a 90% interval (model-based what-ifs)."""
+    state = svc(request)
+    limit = state.settings.max_batch
+    atopids = list(dict.fromkeys(body.atopids))
+    if len(atopids) > limit:
+        raise ApiError(
+            413,
+            "too_large",
+            f"atopids: {len(atopids)} alliances in one batch; the limit is {limit}, split it",
+            field="atopids",
+            allowed={"max_items": limit},
+        )
+    unknown = [a for a in atopids if a not in state.catalog.summaries]
+    if unknown:
+        raise ApiError(
+            404,
+            "not_found",
+            f"unknown atopid(s) {', '.join(map(str, unknown))}: list alliances at GET /v1/alliances",
+            field="atopids",
+        )
+    served = state.holder.get(body.model)
+    errors: list[dict[str, Any]] = []
+    live = []
+    for a in atopids:
+        summary = state.catalog.summaries[a]
+        if summary["in_force"]:
+            live.append(a)
+        else:
+            errors.append({"atopid": a, **not_in_force(summary).body()["error"]})
+    head = {
+        "model": dict(served.provenance),
+        "horizon": body.horizon,
+        "scenario": body.scenario.model_dump() if body.scenario else None,
+        "label": render.WHAT_IF_NOTE if body.scenario else None,
+    }
+    if body.scenario is None:
+        parts = [_baseline_bytes(state, served, a, body.horizon, errors) for a in live]
+        items = b",".join(p for p in parts if p is not None)
+        head["errors"] = errors
+        prefix = json.dumps(head, separators=(",", ":"))[:-1].encode()
+        return Response(prefix + b',"forecasts":[' + items + b"]}", media_type="application/json")
+    scenario_by_alliance = {a: _scenario(state, served, body.scenario, a) for a in live}
+    results = []
+    for a in live:
+        label = state.catalog.summaries[a]["label"]
+        try:
+            base, what_if, diff = engine.scenario_difference(
+                served.forecaster, a, body.horizon, scenario_by_alliance[a]
+            )
+        except (ForecastError, KeyError) as exc:
+            errors.append(
+                {
+                    "atopid": a,
+                    "status": 409,
+                    "code": "not_forecastable",
+                    "message": f"alliance {a} cannot be forecast: {exc}",
+                }
+            )
+            continue
+        prov = dict(served.provenance)
+        results.append(
+            {
+                "atopid": a,
+                "baseline": render.forecast(base, label=label, provenance=prov),
+                "scenario": render.forecast(
+                    what_if, label=label, provenance=prov, kind="scenario", note=render.WHAT_IF_NOTE
+                ),
+                "difference": render.forecast(
+                    diff,
+                    label=label,
+                    provenance=prov,
+                    kind="difference",
+                    note="scenario minus baseline, per posterior draw",
+                ),
+            }
+        )
+    head["results"] = results
+    head["errors"] = errors
+    return Response(json.dumps(head, separators=(",", ":")), media_type="application/json")
+
+
+def _baseline_bytes(
+    state: ServiceState, served: ServedModel, atopid: int, horizon: int, errors: list
+) -> bytes | None:
+    body = served.baseline.get((atopid, horizon))
+    if body is not None:
+        return body
+    label = state.catalog.summaries[atopid]["label"]
+    try:
+        f = engine.forecast(served.forecaster, atopid, horizon, None)
+    except (ForecastError, KeyError) as exc:
+        errors.append(
+            {
+                "atopid": atopid,
+                "status": 409,
+                "code": "not_forecastable",
+                "message": f"alliance {atopid} cannot be forecast: {exc}",
+            }
+        )
+        return None
+    out = render.forecast(f, label=label, provenance=dict(served.provenance))
+    return json.dumps(out, separators=(",", ":")).encode()
+
+
+def _scenario(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: int) -> Scenario:
+    """Validate a scenario against the model's covariates and the alliance's members."""
+    overrides = []
+    for i, o in enumerate(spec.overrides):
+        if o.covariate not in served.covariates:
+            raise invalid(
+                f"scenario.overrides.{i}.covariate",
+                f"unknown covariate {o.covariate!r} for model {served.name}",
+                allowed=list(served.covariates),
+            )
+        if o.member is not None:
+            ccode = state.catalog.resolve_member(o.member, f"scenario.overrides.{i}.member")
+            if ccode not in state.catalog.member_ccodes[atopid]:
+                raise invalid(
+                    f"scenario.overrides.{i}.member",
+                    f"{o.member!r} is not a member of alliance {atopid}",
+                    allowed=[m["name"] for m in state.catalog.summaries[atopid]["members"]],
+                )
+        overrides.append(Override(o.covariate, o.op, o.value, o.unit))
+    return Scenario(spec.name, tuple(overrides))

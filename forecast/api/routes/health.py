@@ -1,0 +1,44 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from forecast.api.routing import StrictQueryRoute
+
+router = APIRouter(route_class=StrictQueryRoute, tags=["service"])
+
+_OK = b'{"status":"ok"}'
+
+
+@router.get("/health", responses={200: {"content": {"application/json": {}}}})
+async def health() -> Response:
+    """Liveness: the process answers (no model needed)."""
+    return Response(_OK, media_type="application/json")
+
+
+@router.get("/ready", responses={503: {"description": "No valid model loaded yet."}})
+async def ready(request: Request) -> JSONResponse:
+    """Readiness: 200 only when a valid model version is loaded and served."""
+    state = getattr(request.app.state, "svc", None)
+    if state is None or not state.holder.ready:
+        return JSONResponse({"status": "loading", "ready": False}, status_code=503)
+    served = state.holder.get()
+    return JSONResponse(
+        {
+            "status": "ready",
+            "ready": True,
+            "model": served.name,
+            "version": served.version,
+            "startup_s": round(state.startup_s, 3),
+        }
+    )
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests, latencies, served model version."""
+    body = generate_latest(request.app.state.metrics.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

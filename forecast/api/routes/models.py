@@ -1,0 +1,76 @@
+"""Stored models: versions, live pointer, training window, diagnostics, LOO."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from forecast.api import engine
+from forecast.api.problems import not_found
+from forecast.api.routing import StrictQueryRoute
+from forecast.api.schemas import ModelDetail, ModelSummary
+from forecast.api.state import ServiceState, svc
+from forecast.errors import ForecastError
+
+router = APIRouter(route_class=StrictQueryRoute, tags=["models"])
+
+
+def _version_row(entry: Any, live: str | None) -> dict[str, Any]:
+    m = entry if isinstance(entry, dict) else getattr(entry, "manifest", None) or {}
+    if not isinstance(m, dict):
+        m = m.model_dump(mode="json")
+    version = str(m.get("version", entry if isinstance(entry, str) else ""))
+    return {
+        "version": version,
+        "live": version == live,
+        "created": m.get("created"),
+        "train_until": m.get("train_until"),
+        "status": m.get("status"),
+    }
+
+
+def _summary(state: ServiceState, name: str) -> dict[str, Any]:
+    live = engine.live_version(state.registry, name)
+    try:
+        served = state.holder.get(name).version
+    except Exception:
+        served = None
+    return {
+        "name": name,
+        "live_version": live,
+        "served_version": served,
+        "versions": [_version_row(v, live) for v in engine.list_versions(state.registry, name)],
+    }
+
+
+@router.get("/models", response_model=list[ModelSummary])
+def list_models(request: Request) -> list[dict[str, Any]]:
+    """Every stored model with its versions and live pointer."""
+    state = svc(request)
+    return [_summary(state, n) for n in engine.model_names(state.registry)]
+
+
+@router.get("/models/{name}", response_model=ModelDetail, responses={404: {}})
+def get_model(
+    request: Request, name: Annotated[str, Path(max_length=100, description="Model name.")]
+) -> dict[str, Any]:
+    """One model: versions, live pointer and the live version's manifest
+    (training window, diagnostics, LOO comparison)."""
+    state = svc(request)
+    names = engine.model_names(state.registry)
+    if name not in names:
+        raise not_found("model", name, f"stored models are {', '.join(sorted(names))}")
+    out = _summary(state, name)
+    manifest = None
+    try:
+        manifest = dict(state.holder.get(name).manifest)
+    except Exception:
+        if out["live_version"]:
+            try:
+                art = engine.load_artifact(state.registry, name, out["live_version"])
+                manifest = dict(engine.manifest_of(art))
+            except ForecastError:
+                manifest = None
+    out["manifest"] = manifest
+    return out

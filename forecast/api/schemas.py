@@ -1,0 +1,182 @@
+"""Request and response bodies of the HTTP API (pydantic models, shown in OpenAPI).
+
+Requests forbid unknown fields (a typo is a 422, never silently ignored). Responses use
+``None`` (JSON ``null``) for missing values, never 0.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forecast.panel.columns import CAUSES, OBLIGATION_TYPES
+
+MAX_HORIZON = 30
+
+ObligationType = Literal[OBLIGATION_TYPES]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    """Request model base: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- alliances
+class Member(BaseModel):
+    ccode: int = Field(description="Correlates of War country code.")
+    stateabb: str | None = Field(description="COW state abbreviation.")
+    iso3: str | None = Field(description="ISO 3166 alpha-3 code, null where none exists.")
+    name: str
+
+
+class MemberSpell(Member):
+    phase: int | None
+    entered: int | None = Field(description="Year the member entered (signature date).")
+    exited: int | None = Field(description="Year the member left; null while a member.")
+    exit_cause: str | None
+
+
+class Obligations(BaseModel):
+    defense: bool | None
+    offense: bool | None
+    neutral: bool | None
+    nonagg: bool | None
+    consul: bool | None
+
+
+class AllianceSummary(BaseModel):
+    atopid: int = Field(description="ATOP alliance id.")
+    label: str = Field(description="Readable name: curated for well-known alliances.")
+    begyr: int
+    endyr: int | None = Field(description="Year the alliance ended; null while in force.")
+    in_force: bool = Field(description="In force at the end of the data (2016-12-31).")
+    status: Literal["in force", "ended"]
+    end_cause: str | None = Field(description="abrogation | replacement | natural | exogenous")
+    obligation_type: str | None
+    obligations: Obligations
+    bilateral: bool | None
+    n_members: int | None
+    region: str | None
+    members: list[Member] = Field(description="Members in force (or at the end).")
+
+
+class AllianceDetail(AllianceSummary):
+    member_history: list[MemberSpell]
+
+
+class AlliancePage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[AllianceSummary]
+
+
+# ---------------------------------------------------------------- forecasts
+class IntervalOut(BaseModel):
+    mean: float
+    lo: float = Field(description="5% posterior quantile (90% interval).")
+    hi: float = Field(description="95% posterior quantile (90% interval).")
+
+
+class SurvivalPoint(IntervalOut):
+    year: int
+    h: int
+
+
+class DriverOut(BaseModel):
+    group: str
+    contribution: IntervalOut = Field(
+        description="Additive contribution to the log-odds of ending, relative to the reference."
+    )
+    covariates: dict[str, float | None] = Field(description="Covariate values at as_of.")
+
+
+class Provenance(BaseModel):
+    name: str
+    version: str
+    data_manifest_sha256: str | None
+    train_until: int | None
+    computed_at: str = Field(description="UTC time these numbers were computed.")
+
+
+class ForecastOut(BaseModel):
+    kind: Literal["baseline", "scenario", "difference"]
+    atopid: int
+    label: str
+    as_of: int = Field(description="Last data year: the forecast starts at its end.")
+    horizon: int
+    target_year: int
+    interval: float = Field(0.9, description="Credible mass of every lo/hi.")
+    p_persist: IntervalOut
+    p_end: IntervalOut
+    causes: dict[str, IntervalOut] = Field(description=f"Cumulative incidence of {CAUSES}.")
+    survival: list[SurvivalPoint]
+    drivers: list[DriverOut]
+    model: Provenance
+    note: str | None = None
+
+
+class EndedOut(BaseModel):
+    error: dict
+
+
+# ---------------------------------------------------------------- batch + scenarios
+class OverrideIn(Strict):
+    covariate: str = Field(description="A model covariate; see GET /v1/models/{name}.")
+    op: Literal["set", "add", "scale"]
+    value: float = Field(allow_inf_nan=False)
+    unit: Literal["natural", "sd"] = "natural"
+    member: str | None = Field(
+        None, description="Optional member (COW code, ISO3 or name) the change is about."
+    )
+
+
+class ScenarioIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    overrides: list[OverrideIn] = Field(min_length=1, max_length=20)
+
+
+class BatchIn(Strict):
+    atopids: list[int] = Field(min_length=1, description="Alliances to forecast (in force).")
+    horizon: int = Field(10, ge=1, le=MAX_HORIZON)
+    model: str | None = None
+    scenario: ScenarioIn | None = None
+
+
+class ScenarioResult(BaseModel):
+    atopid: int
+    baseline: ForecastOut
+    scenario: ForecastOut
+    difference: ForecastOut
+
+
+class BatchOut(BaseModel):
+    model: Provenance
+    horizon: int
+    scenario: ScenarioIn | None
+    label: str | None = Field(description="What-if label on scenario results.")
+    forecasts: list[ForecastOut] | None = None
+    results: list[ScenarioResult] | None = None
+    errors: list[dict] = Field(description="Alliances that could not be forecast, with why.")
+
+
+# ---------------------------------------------------------------- models
+class ModelVersion(BaseModel):
+    version: str
+    live: bool
+    created: str | None = None
+    train_until: int | None = None
+    status: str | None = None
+
+
+class ModelSummary(BaseModel):
+    name: str
+    live_version: str | None
+    served_version: str | None
+    versions: list[ModelVersion]
+
+
+class ModelDetail(ModelSummary):
+    manifest: dict | None = Field(description="Manifest of the live version.")

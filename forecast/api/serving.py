@@ -1,0 +1,197 @@
+"""The in-memory model the API serves, and its atomic hot swap.
+
+A :class:`ServedModel` is immutable: the forecaster built from one stored version plus
+every baseline forecast (alliances in force x horizons 1..30) pre-serialised to JSON
+bytes. :class:`ModelHolder` keeps one reference per model name and replaces it with a
+single assignment when a new version is promoted, so a request sees either the old or
+the new model, never a mixture, and never waits for a load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from forecast.api import engine, render
+from forecast.api.catalog import Catalog
+from forecast.api.observability import Metrics
+from forecast.api.problems import ApiError, invalid
+from forecast.api.schemas import MAX_HORIZON
+from forecast.errors import ForecastError
+
+log = logging.getLogger("forecast.api.serving")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """Default clock of the service."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ServedModel:
+    """One loaded model version: forecaster, provenance and pre-serialised baselines."""
+
+    name: str
+    version: str
+    manifest: Mapping[str, Any]
+    forecaster: Any
+    as_of: int
+    provenance: Mapping[str, Any]
+    covariates: tuple[str, ...]
+    baseline: Mapping[tuple[int, int], bytes] = field(repr=False)
+    loaded_at: float = 0.0
+
+    @property
+    def data_sha256(self) -> str | None:
+        return self.provenance.get("data_manifest_sha256")
+
+
+def load_served_model(
+    registry: Any,
+    name: str,
+    version: str | None,
+    panel: Any,
+    catalog: Catalog,
+    clock: Clock,
+    precompute: bool = True,
+) -> ServedModel:
+    """Load ``name`` at ``version`` (live when None) and precompute its baseline JSON."""
+    artifact = engine.load_artifact(registry, name, version)
+    manifest = engine.manifest_of(artifact)
+    forecaster = engine.build_forecaster(artifact, panel)
+    computed_at = clock().astimezone(UTC).isoformat().replace("+00:00", "Z")
+    provenance = {
+        "name": manifest.get("model", name),
+        "version": str(manifest.get("version")),
+        "data_manifest_sha256": manifest.get("data_manifest_sha256"),
+        "train_until": manifest.get("train_until"),
+        "computed_at": computed_at,
+    }
+    baseline: dict[tuple[int, int], bytes] = {}
+    if precompute:
+        in_force = [a for a, s in catalog.summaries.items() if s["in_force"]]
+        for f in engine.baseline_forecasts(forecaster, in_force, MAX_HORIZON):
+            body = render.forecast(
+                f, label=catalog.summaries[f.atopid]["label"], provenance=provenance
+            )
+            baseline[(f.atopid, f.horizon)] = json.dumps(body, separators=(",", ":")).encode()
+    return ServedModel(
+        name=provenance["name"],
+        version=provenance["version"],
+        manifest=manifest,
+        forecaster=forecaster,
+        as_of=engine.as_of(forecaster),
+        provenance=provenance,
+        covariates=engine.covariates_of(manifest),
+        baseline=baseline,
+        loaded_at=time.time(),
+    )
+
+
+class ModelHolder:
+    """Holds the served version of each model; swaps a whole ServedModel at once."""
+
+    def __init__(
+        self,
+        registry: Any,
+        default: str,
+        loader: Callable[[str, str | None], ServedModel],
+        metrics: Metrics,
+    ) -> None:
+        self.registry = registry
+        self.default = default
+        self._loader = loader
+        self._metrics = metrics
+        self._models: dict[str, ServedModel] = {}
+        self._lock = threading.Lock()
+
+    # ---- reads (hot path: one dict lookup) ----------------------------------------
+    def get(self, name: str | None = None) -> ServedModel:
+        """Served version of ``name`` (default model when None); 422 for unknown names."""
+        try:
+            return self._models[name or self.default]
+        except KeyError:
+            raise invalid(
+                "model", f"no served model {name!r}", allowed=sorted(self._models)
+            ) from None
+
+    @property
+    def ready(self) -> bool:
+        return self.default in self._models
+
+    def names(self) -> list[str]:
+        return sorted(self._models)
+
+    # ---- writes -------------------------------------------------------------------
+    def load_initial(self, names: list[str]) -> None:
+        """Load the live version of every model (raises StoreError for the default)."""
+        for name in dict.fromkeys([self.default, *names]):
+            try:
+                self._install(self._loader(name, None))
+            except ForecastError:
+                if name == self.default:
+                    raise
+                log.exception("model %s could not be loaded; not served", name)
+
+    def reload(self, name: str | None = None, force: bool = False) -> dict[str, Any]:
+        """Swap to the live version of ``name`` if it changed; the old one serves until then."""
+        name = name or self.default
+        with self._lock:
+            old = self._models.get(name)
+            live = engine.live_version(self.registry, name)
+            if old is not None and live == old.version and not force:
+                return {"model": name, "version": old.version, "changed": False}
+            try:
+                new = self._loader(name, live)
+            except ForecastError as exc:
+                self._metrics.reloads.labels("failed").inc()
+                served = old.version if old else None
+                raise ApiError(
+                    409,
+                    "reload_failed",
+                    f"model {name} version {live} could not be loaded ({exc}); "
+                    f"still serving version {served}",
+                    field="model",
+                ) from exc
+            self._install(new)
+            self._metrics.reloads.labels("swapped").inc()
+            log.info(
+                "model swapped",
+                extra={"fields": {"model": name, "from": old and old.version, "to": new.version}},
+            )
+            return {
+                "model": name,
+                "version": new.version,
+                "changed": True,
+                "previous": old.version if old else None,
+            }
+
+    def _install(self, served: ServedModel) -> None:
+        self._models[served.name] = served  # one reference assignment: the atomic swap
+        if served.name == self.default:
+            self._metrics.set_model(
+                served.name, served.version, served.data_sha256, served.loaded_at
+            )
+
+    async def watch(self, every_s: float) -> None:
+        """Poll the live pointer of every served model and swap when it moves."""
+        while True:
+            await asyncio.sleep(every_s)
+            for name in self.names():
+                try:
+                    live = await asyncio.to_thread(engine.live_version, self.registry, name)
+                    if live is not None and live != self._models[name].version:
+                        await asyncio.to_thread(self.reload, name)
+                except ApiError as exc:
+                    log.error("reload failed: %s", exc.message)
+                except Exception:
+                    log.exception("pointer watch failed for model %s", name)

@@ -1,0 +1,80 @@
+"""Everything the service loads at start, built in the app's lifespan (never at import)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+
+from forecast.api import engine
+from forecast.api.catalog import Catalog, build_catalog
+from forecast.api.observability import Metrics
+from forecast.api.serving import Clock, ModelHolder, load_served_model
+from forecast.config import Settings
+from forecast.errors import StoreError
+
+log = logging.getLogger("forecast.api")
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """Loaded once per process: settings, catalog, panel, store, served models."""
+
+    settings: Settings
+    catalog: Catalog
+    panel: Any
+    registry: Any
+    holder: ModelHolder
+    metrics: Metrics
+    clock: Clock
+    startup_s: float
+
+
+def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceState:
+    """Load data, catalog and the live version of every stored model (fail fast)."""
+    t0 = time.perf_counter()
+    if not settings.data_dir.is_dir():
+        raise StoreError(
+            f"data folder {settings.data_dir} does not exist: set ALLIANCE_FORECAST_DATA_DIR "
+            "or build it with `alliance-forecast data build`"
+        )
+    registry = engine.open_registry(settings.models_dir)
+    if engine.live_version(registry, settings.model) is None:
+        raise StoreError(
+            f"model {settings.model!r} has no live version in {settings.models_dir}: "
+            "promote one with `alliance-forecast models promote` or set ALLIANCE_FORECAST_MODEL"
+        )
+    alliances, members = engine.load_catalog_frames(settings.data_dir)
+    catalog = build_catalog(alliances, members)
+    panel = engine.load_panel(settings.data_dir)
+
+    def loader(name: str, version: str | None):
+        return load_served_model(
+            registry, name, version, panel, catalog, clock, precompute=name == settings.model
+        )
+
+    holder = ModelHolder(registry, settings.model, loader, metrics)
+    others = [n for n in engine.model_names(registry) if engine.live_version(registry, n)]
+    holder.load_initial(others)
+    elapsed = time.perf_counter() - t0
+    served = holder.get()
+    log.info(
+        "ready",
+        extra={
+            "fields": {
+                "model": served.name,
+                "version": served.version,
+                "baselines": len(served.baseline),
+                "load_s": round(elapsed, 3),
+            }
+        },
+    )
+    return ServiceState(settings, catalog, panel, registry, holder, metrics, clock, elapsed)
+
+
+def svc(request: Request) -> ServiceState:
+    """The loaded service state (503 before the lifespan finished)."""
+    return request.app.state.svc
