@@ -18,13 +18,13 @@ from forecast.predict.types import Forecast, Scenario
 
 def open_registry(models_dir: Path) -> Any:
     """The posterior store at ``models_dir`` (StoreError when it does not exist)."""
-    from forecast.store import Registry
-
     if not models_dir.is_dir():
         raise StoreError(
             f"model store {models_dir} does not exist: set ALLIANCE_FORECAST_MODELS_DIR "
             "or fit and promote a model with `alliance-forecast fit`"
         )
+    from forecast.store import Registry
+
     return Registry(models_dir)
 
 

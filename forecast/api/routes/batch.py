@@ -49,7 +49,7 @@ def post_forecasts(request: Request, body: BatchIn) -> Response:
         raise ApiError(
             404,
             "not_found",
-            f"unknown atopid(s) {', '.join(map(str, unknown))}: list alliances at GET /v1/alliances",
+            f"unknown atopid(s) {', '.join(map(str, unknown))}: see GET /v1/alliances",
             field="atopids",
         )
     served = state.holder.get(body.model)

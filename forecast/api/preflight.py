@@ -1,0 +1,25 @@
+"""Checks run by ``alliance-forecast serve`` before starting uvicorn (fail fast, one line)."""
+
+from __future__ import annotations
+
+from forecast.api import engine
+from forecast.config import Settings
+from forecast.errors import StoreError
+
+
+def check_store(settings: Settings) -> str:
+    """Raise StoreError unless data/ exists and the default model's live version loads."""
+    if not settings.data_dir.is_dir():
+        raise StoreError(
+            f"data folder {settings.data_dir} does not exist: set ALLIANCE_FORECAST_DATA_DIR "
+            "or build it with `alliance-forecast data build`"
+        )
+    registry = engine.open_registry(settings.models_dir)
+    live = engine.live_version(registry, settings.model)
+    if live is None:
+        raise StoreError(
+            f"model {settings.model!r} has no live version in {settings.models_dir}: promote "
+            "one with `alliance-forecast models promote` or set ALLIANCE_FORECAST_MODEL"
+        )
+    engine.load_artifact(registry, settings.model, live)
+    return live
