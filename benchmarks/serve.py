@@ -1,0 +1,259 @@
+"""Serving benchmark: the real ``alliance-forecast serve`` on 127.0.0.1, measured in one run.
+
+Measures, for one worker: requests/s and p50/p99 of the forecast endpoint and of a trivial
+endpoint (``/health``) at 32 concurrent keep-alive connections (interleaved rounds, so both
+see the same machine state); single-connection forecast p99; cold start (process start to
+``/ready`` = 200); resident memory. Then, with ``--workers 2``, single-connection
+keep-alive latency with TCP_NODELAY on the listener (our fix) and without it (uvicorn's
+default for pre-bound sockets), to show the ~40 ms Nagle stall and its removal.
+
+    .venv/bin/python benchmarks/serve.py            # full run, prints a table + JSON
+    .venv/bin/python benchmarks/serve.py --seconds 3 --rounds 1   # quicker
+
+The load generator is a bounded raw-asyncio HTTP/1.1 client (loopback only): it runs on
+the same 2 cores as the server, so compare ratios within one run, not absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CLI = [str(Path(sys.executable).parent / "alliance-forecast")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(
+    port: int, workers: int, env_extra: dict[str, str]
+) -> tuple[subprocess.Popen, float]:
+    """Start the server; return (process, seconds from spawn to /ready == 200)."""
+    env = {**os.environ, "ALLIANCE_FORECAST_LOG_LEVEL": "warning", **env_extra}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/ready"
+    while time.perf_counter() - t0 < 60:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return proc, time.perf_counter() - t0
+        except OSError:
+            pass
+        time.sleep(0.01)
+    proc.kill()
+    raise RuntimeError("server not ready after 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server process and its children (MB)."""
+    import psutil
+
+    p = psutil.Process(pid)
+    procs = [p, *p.children(recursive=True)]
+    return sum(q.memory_info().rss for q in procs) / 2**20
+
+
+async def _connection(
+    port: int,
+    paths: list[str],
+    stop_at: float,
+    lat: list[float],
+    errors: list[str],
+    limit: int | None = None,
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    n = 0
+    try:
+        while time.perf_counter() < stop_at and (limit is None or n < limit):
+            path = paths[n % len(paths)]
+            t = time.perf_counter()
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            lat.append(time.perf_counter() - t)
+            if not head.startswith(b"HTTP/1.1 200"):
+                errors.append(head.split(b"\r\n", 1)[0].decode())
+            n += 1
+    finally:
+        writer.close()
+
+
+async def _load(
+    port: int, paths: list[str], conns: int, seconds: float, limit: int | None = None
+) -> dict[str, float]:
+    lat: list[float] = []
+    errors: list[str] = []
+    t0 = time.perf_counter()
+    stop_at = t0 + seconds
+    shuffled = [random.sample(paths, len(paths)) for _ in range(conns)]
+    await asyncio.gather(
+        *(_connection(port, shuffled[i], stop_at, lat, errors, limit) for i in range(conns))
+    )
+    elapsed = time.perf_counter() - t0
+    return summarise(lat, elapsed, errors)
+
+
+def summarise(lat: list[float], elapsed: float, errors: list[str]) -> dict[str, float]:
+    lat_ms = sorted(x * 1000 for x in lat)
+    q = statistics.quantiles(lat_ms, n=100, method="inclusive")
+    return {
+        "requests": len(lat_ms),
+        "rps": len(lat_ms) / elapsed,
+        "p50_ms": q[49],
+        "p99_ms": q[98],
+        "errors": len(errors),
+    }
+
+
+def load(port: int, paths: list[str], conns: int, seconds: float, limit: int | None = None):
+    try:
+        import uvloop
+
+        return uvloop.run(_load(port, paths, conns, seconds, limit))
+    except ImportError:
+        return asyncio.run(_load(port, paths, conns, seconds, limit))
+
+
+def forecast_paths(port: int) -> list[str]:
+    ids: list[int] = []
+    page = 1
+    while True:
+        url = f"http://127.0.0.1:{port}/v1/alliances?in_force=true&page_size=200&page={page}"
+        with urllib.request.urlopen(url) as r:
+            body = json.load(r)
+        ids += [a["atopid"] for a in body["items"]]
+        if page * 200 >= body["total"]:
+            break
+        page += 1
+    rng = random.Random(0)
+    return [
+        f"/v1/alliances/{rng.choice(ids)}/forecast?horizon={rng.randint(1, 30)}"
+        for _ in range(2000)
+    ]
+
+
+def one_worker(args: argparse.Namespace) -> dict:
+    port = free_port()
+    proc, cold = start_server(port, 1, {})
+    try:
+        paths = forecast_paths(port)
+        load(port, paths, 8, 1.0)  # warm-up
+        res: dict[str, list[dict]] = {"forecast": [], "trivial": []}
+        for _ in range(args.rounds):
+            res["trivial"].append(load(port, ["/health"], args.connections, args.seconds))
+            res["forecast"].append(load(port, paths, args.connections, args.seconds))
+        single = load(port, paths, 1, 60, limit=args.single)
+        rss = rss_mb(proc.pid)
+    finally:
+        stop_server(proc)
+    merged = {k: _merge(v) for k, v in res.items()}
+    return {
+        "cold_start_s": cold,
+        "rss_mb": rss,
+        "concurrent": merged,
+        "throughput_ratio": merged["forecast"]["rps"] / merged["trivial"]["rps"],
+        "p99_ratio": merged["forecast"]["p99_ms"] / merged["trivial"]["p99_ms"],
+        "single_connection_forecast": single,
+    }
+
+
+def _merge(rounds: list[dict]) -> dict:
+    return {
+        "rps": statistics.mean(r["rps"] for r in rounds),
+        "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+        "p99_ms": statistics.median(r["p99_ms"] for r in rounds),
+        "requests": sum(r["requests"] for r in rounds),
+        "errors": sum(r["errors"] for r in rounds),
+    }
+
+
+def multi_worker(args: argparse.Namespace) -> dict:
+    out = {}
+    for label, nodelay in (("nodelay_off_uvicorn_default", "false"), ("nodelay_on_fix", "true")):
+        port = free_port()
+        proc, _ = start_server(port, 2, {"ALLIANCE_FORECAST_TCP_NODELAY": nodelay})
+        try:
+            paths = forecast_paths(port)
+            out[label] = load(port, paths, 1, 60, limit=200)
+        finally:
+            stop_server(proc)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=5.0, help="seconds per load round")
+    ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds per endpoint")
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--single", type=int, default=3000, help="requests on one connection")
+    ap.add_argument("--skip-workers", action="store_true", help="skip the --workers 2 check")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args()
+    figures = {"one_worker": one_worker(args)}
+    if not args.skip_workers:
+        figures["workers_2"] = multi_worker(args)
+    ow = figures["one_worker"]
+    c = ow["concurrent"]
+    print(f"cold start to ready      {ow['cold_start_s']:.2f} s   (goal <= 3 s)")
+    print(f"resident memory          {ow['rss_mb']:.0f} MB   (goal <= 300 MB)")
+    for k in ("trivial", "forecast"):
+        v = c[k]
+        print(
+            f"{k:9s} @{args.connections} conns   {v['rps']:7.0f} req/s  p50 {v['p50_ms']:.2f} ms"
+            f"  p99 {v['p99_ms']:.2f} ms  errors {v['errors']}"
+        )
+    print(f"throughput ratio         {ow['throughput_ratio']:.2f}   (goal >= 0.80)")
+    print(f"p99 ratio                {ow['p99_ratio']:.2f}   (goal <= 1.25)")
+    s = ow["single_connection_forecast"]
+    print(
+        f"single-connection        p50 {s['p50_ms']:.2f} ms  p99 {s['p99_ms']:.2f} ms"
+        "   (goal p99 <= 2 ms)"
+    )
+    for k, v in figures.get("workers_2", {}).items():
+        print(f"--workers 2 {k:28s} p50 {v['p50_ms']:.2f} ms  p99 {v['p99_ms']:.2f} ms")
+    text = json.dumps(figures, indent=2)
+    if args.json:
+        args.json.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
