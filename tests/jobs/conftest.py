@@ -51,3 +51,35 @@ def synthetic_panel(n_alliances: int = 120, seed: int = 0, end_year: int = 2016)
 @pytest.fixture(scope="session")
 def panel() -> pd.DataFrame:
     return synthetic_panel()
+
+
+def perturb_after(panel: pd.DataFrame, origin: int, seed: int = 99) -> pd.DataFrame:
+    """Scramble every record after ``origin``: outcomes, causes, covariates, structure.
+
+    Rows up to ``origin`` are left byte-identical, so a forecaster that uses only what was
+    known at the end of ``origin`` must give identical predictions on both panels.
+    """
+    rng = np.random.default_rng(seed)
+    out = panel.copy()
+    late = out["year"] > origin
+    n = int(late.sum())
+    out.loc[late, "event"] = rng.integers(0, 2, n)
+    out.loc[late, "cause"] = rng.choice([*CAUSES, CAUSE_NONE], n)
+    skip = {"atopid", "year", "event", "cause", "begyr", "age"}
+    for col in out.columns:
+        if col in skip:
+            continue
+        if pd.api.types.is_bool_dtype(out[col]):
+            out.loc[late, col] = rng.integers(0, 2, n).astype(bool)
+        elif pd.api.types.is_integer_dtype(out[col]):
+            out.loc[late, col] = rng.integers(0, 5, n)
+        elif pd.api.types.is_float_dtype(out[col]):
+            out.loc[late, col] = rng.normal(0, 10, n)
+        elif isinstance(out[col].dtype, pd.CategoricalDtype):
+            cats = out[col].cat.categories
+            out.loc[late, col] = rng.choice(cats, n)
+        else:
+            values = out[col].dropna().unique()
+            if len(values):
+                out.loc[late, col] = rng.choice(values, n)
+    return out
