@@ -1,0 +1,72 @@
+"""Fixtures for the API tests: a temporary copy of the shipped data/ and models/, the
+app built on it with an injected clock, and an ASGI test client."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from forecast.config import REPO_ROOT, Settings
+
+FIXED_CLOCK = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+ADMIN_TOKEN = "test-admin-token"
+NATO, WARSAW_PACT, US_JAPAN = 3180, 3285, 3375
+
+
+def shipped_store_or_skip() -> tuple[Path, Path]:
+    """The repo's data/ and models/ folders; skip when they are not built yet."""
+    data, models = REPO_ROOT / "data", REPO_ROOT / "models"
+    if not (data / "alliances.parquet").is_file():
+        pytest.skip("data/ has no built panel: run `alliance-forecast data build`")
+    if not any(models.glob("*/*/manifest.json")):
+        pytest.skip("models/ has no stored posterior: run `alliance-forecast fit`")
+    return data, models
+
+
+@pytest.fixture(scope="session")
+def store_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Read-only-by-convention copy of data/ and models/ shared by the session."""
+    data, models = shipped_store_or_skip()
+    root = tmp_path_factory.mktemp("store")
+    shutil.copytree(data, root / "data")
+    shutil.copytree(models, root / "models")
+    return root
+
+
+def make_settings(root: Path, **overrides: object) -> Settings:
+    """Settings pointing at a store copy, with the test admin token."""
+    values: dict[str, object] = {
+        "data_dir": root / "data",
+        "models_dir": root / "models",
+        "admin_token": ADMIN_TOKEN,
+        "reload_poll_s": 0,
+        "log_level": "warning",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings(store_copy: Path) -> Settings:
+    return make_settings(store_copy)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings) -> Iterator[TestClient]:
+    """One started app (lifespan run) for the read-only tests of the session."""
+    from forecast.api import create_app
+
+    with TestClient(create_app(settings, clock=lambda: FIXED_CLOCK)) as c:
+        yield c
+
+
+def error_of(response) -> dict:
+    """The ``error`` object every non-2xx answer carries."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    return body["error"]

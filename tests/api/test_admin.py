@@ -1,0 +1,31 @@
+"""Admin reload: bearer token required; a reload with no new version changes nothing."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from forecast.api import create_app
+from tests.api.conftest import ADMIN_TOKEN, error_of, make_settings
+
+
+def test_reload_needs_the_bearer_token(client):
+    assert client.post("/v1/admin/reload").status_code == 401
+    r = client.post("/v1/admin/reload", headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401
+    assert error_of(r)["field"] == "Authorization"
+
+
+def test_reload_with_token_and_unchanged_pointer(client):
+    r = client.post("/v1/admin/reload", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["changed"] is False
+    assert body["version"] == client.get("/ready").json()["version"]
+
+
+def test_admin_disabled_without_a_configured_token(store_copy):
+    app = create_app(make_settings(store_copy, admin_token=None))
+    with TestClient(app) as c:
+        r = c.post("/v1/admin/reload", headers={"Authorization": "Bearer anything"})
+        assert r.status_code == 503
+        assert "ALLIANCE_FORECAST_ADMIN_TOKEN" in error_of(r)["message"]

@@ -1,0 +1,49 @@
+"""The serving path never imports PyMC, PyTensor or ArviZ (checked in a fresh process)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from tests.api.conftest import shipped_store_or_skip
+
+HEAVY = ("pymc", "pytensor", "arviz")
+
+
+def _run(code: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return out.stdout.split()
+
+
+def test_importing_the_api_loads_no_sampler():
+    loaded = _run(f"""
+        import sys
+        import forecast.api, forecast.api.server, forecast.commands.serve
+        from forecast.api import create_app
+        create_app()
+        print(*[m for m in {HEAVY!r} if m in sys.modules])
+    """)
+    assert loaded == []
+
+
+def test_serving_a_forecast_loads_no_sampler():
+    data, models = shipped_store_or_skip()
+    loaded = _run(f"""
+        import sys
+        from fastapi.testclient import TestClient
+        from forecast.api import create_app
+        from forecast.config import Settings
+        s = Settings(data_dir={str(data)!r}, models_dir={str(models)!r}, reload_poll_s=0)
+        with TestClient(create_app(s)) as c:
+            assert c.get("/v1/alliances/3180/forecast").status_code == 200
+            assert c.post("/v1/forecasts", json={{"atopids": [3180]}}).status_code == 200
+        print(*[m for m in {HEAVY!r} if m in sys.modules])
+    """)
+    assert loaded == []

@@ -1,0 +1,29 @@
+"""Model listing and detail: versions, live pointer, diagnostics, LOO."""
+
+from __future__ import annotations
+
+from tests.api.conftest import error_of
+
+
+def test_models_list_names_live_and_served_versions(client):
+    r = client.get("/v1/models")
+    assert r.status_code == 200
+    models = {m["name"]: m for m in r.json()}
+    default = client.app.state.settings.model
+    m = models[default]
+    assert m["live_version"] == m["served_version"]
+    assert any(v["live"] and v["version"] == m["live_version"] for v in m["versions"])
+
+
+def test_model_detail_has_manifest_with_diagnostics(client):
+    default = client.app.state.settings.model
+    body = client.get(f"/v1/models/{default}").json()
+    manifest = body["manifest"]
+    assert manifest["version"] == body["live_version"]
+    assert "diagnostics" in manifest and "train_until" in manifest
+
+
+def test_unknown_model_is_404(client):
+    r = client.get("/v1/models/astrology")
+    assert r.status_code == 404
+    assert "astrology" in error_of(r)["message"]
