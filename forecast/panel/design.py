@@ -1,0 +1,96 @@
+"""Design covariates from the ATOP phase in force (and Benson–Clinton depth/scope).
+
+All design values come from the member rows of the phase in force on 1 January of t
+(never from alliance-level "final" fields, domain.md §1.6). Where members of one phase
+differ (asymmetric obligations), a provision counts if any member's row carries it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.sources.atop import DESIGN_FIELDS, OBLIGATIONS
+
+#: obligation_type precedence: the strongest obligation in force names the type.
+OBLIGATION_NAMES = {
+    "defense": "defense",
+    "offense": "offense",
+    "neutral": "neutrality",
+    "nonagg": "nonaggression",
+    "consul": "consultation",
+}
+
+
+def phase_provisions(members: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``(atopid, phase)``: max over member rows of obligations and design fields."""
+    cols = list(OBLIGATIONS) + list(DESIGN_FIELDS)
+    p = members.groupby(["atopid", "phase"])[cols].max()
+    start = members.groupby(["atopid", "phase"])["yrent"].min().rename("phase_start")
+    return p.join(start).reset_index()
+
+
+def obligation_type(prov: pd.DataFrame) -> pd.Series:
+    """Strongest obligation of each row (defense > offense > neutrality > nonagg > consult)."""
+    out = pd.Series("consultation", index=prov.index, dtype=object)
+    for flag in reversed(OBLIGATIONS):
+        out[prov[flag] == 1] = OBLIGATION_NAMES[flag]
+    return out
+
+
+def military_institutionalisation(prov: pd.DataFrame) -> pd.Series:
+    """Leeds & Anac (2005) style 0/1/2: 2 = integrated command, subordination or bases;
+    1 = military contact/planning, military aid or a formal organisation; 0 = none."""
+    high = (prov["intcom"] > 0) | (prov["subord"] > 0) | (prov["base"] > 0)
+    mid = (prov["milcon"] > 0) | (prov["milaid"] > 0) | (prov["organ1"] > 0)
+    level = np.where(high, 2.0, np.where(mid, 1.0, 0.0))
+    allnan = prov[["intcom", "subord", "base", "milcon", "milaid", "organ1"]].isna().all(axis=1)
+    return pd.Series(np.where(allnan, np.nan, level), index=prov.index)
+
+
+def _flag(s: pd.Series) -> pd.Series:
+    """1.0 if the code is > 0, 0.0 if 0, NaN if missing."""
+    return (s > 0).astype(float).where(s.notna())
+
+
+def design_columns(
+    frame: pd.DataFrame, members: pd.DataFrame, depth: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Design columns for ``frame`` (needs ``atopid, year, phase, begyr, n_members``)."""
+    prov = phase_provisions(members)
+    m = frame[["atopid", "year", "phase", "begyr", "n_members"]].merge(
+        prov, on=["atopid", "phase"], how="left", validate="many_to_one"
+    )
+    m.index = frame.index
+    out = pd.DataFrame(index=frame.index)
+    out["obligation_type"] = obligation_type(m)
+    for flag in OBLIGATIONS:
+        out[flag] = m[flag].astype("int64")
+    out["bilateral"] = (m["n_members"] == 2).astype(float)
+    out["log_n_members"] = np.log(m["n_members"].astype(float))
+    out["asymm"] = _flag(m["asymm"])
+    out["milinst"] = military_institutionalisation(m)
+    for col in (
+        "organ1",
+        "intcom",
+        "base",
+        "milaid",
+        "contrib",
+        "nomicoop",
+        "compag",
+        "speclgth",
+        "renounce",
+        "wartime",
+        "specthrt",
+    ):
+        out[col] = _flag(m[col])
+    months = m["length"].where(m["length"] > 0)
+    out["years_to_scheduled_end"] = m["phase_start"] + months / 12.0 - m["year"]
+    if depth is not None:
+        d = depth.set_index("atopid")
+        out["depth"] = frame["atopid"].map(d["depth"]).astype(float)
+        out["scope"] = frame["atopid"].map(d["scope"]).astype(float)
+    else:
+        out["depth"] = np.nan
+        out["scope"] = np.nan
+    return out

@@ -1,0 +1,71 @@
+"""COW state-system membership and major-power readers (``cow/states.csv``, ``cow/majors.csv``).
+
+Source: Correlates of War Project (2017), "State System Membership List, v2016" and
+"Major Powers, v2016". One row per spell of membership (a state can leave and re-enter,
+e.g. France 1940–1945 for the major-power list). Dates are year/month/day columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from forecast.sources._io import check_unique, raw_path, read_csv, validate
+
+STATES_FILE = "cow/states.csv"
+MAJORS_FILE = "cow/majors.csv"
+
+_spell_checks = [
+    pa.Check(lambda d: d["endyear"] >= d["styear"], error="endyear >= styear"),
+]
+
+STATES_SCHEMA = pa.DataFrameSchema(
+    {
+        "stateabb": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "ccode": pa.Column(int, pa.Check.in_range(2, 999)),
+        "statenme": pa.Column(str),
+        "styear": pa.Column(int, pa.Check.in_range(1816, 2100)),
+        "endyear": pa.Column(int, pa.Check.in_range(1816, 2100)),
+    },
+    checks=_spell_checks,
+    coerce=True,
+)
+
+MAJORS_SCHEMA = pa.DataFrameSchema(
+    {
+        "ccode": pa.Column(int, pa.Check.in_range(2, 999)),
+        "styear": pa.Column(int, pa.Check.in_range(1816, 2100)),
+        "endyear": pa.Column(int, pa.Check.in_range(1816, 2100)),
+    },
+    checks=_spell_checks,
+    coerce=True,
+)
+
+
+def read_states(raw_dir: Path) -> pd.DataFrame:
+    """COW system-membership spells: ``stateabb, ccode, statenme, styear, endyear``."""
+    path = raw_path(raw_dir, STATES_FILE)
+    df = validate(read_csv(path), STATES_SCHEMA, path)
+    check_unique(df, ["ccode", "styear"], path)
+    return df[list(STATES_SCHEMA.columns)].sort_values(["ccode", "styear"]).reset_index(drop=True)
+
+
+def read_majors(raw_dir: Path) -> pd.DataFrame:
+    """COW major-power spells: ``ccode, styear, endyear``."""
+    path = raw_path(raw_dir, MAJORS_FILE)
+    df = validate(read_csv(path), MAJORS_SCHEMA, path)
+    check_unique(df, ["ccode", "styear"], path)
+    return df[list(MAJORS_SCHEMA.columns)].sort_values(["ccode", "styear"]).reset_index(drop=True)
+
+
+def spells_to_years(spells: pd.DataFrame, first: int = 1816, last: int = 2016) -> pd.DataFrame:
+    """Expand ``ccode, styear, endyear`` spells to unique ``ccode, year`` rows within bounds."""
+    rows = [
+        (c, y)
+        for c, s, e in spells[["ccode", "styear", "endyear"]].itertuples(index=False)
+        for y in range(max(s, first), min(e, last) + 1)
+    ]
+    out = pd.DataFrame(rows, columns=["ccode", "year"]).drop_duplicates()
+    return out.sort_values(["ccode", "year"]).reset_index(drop=True)
