@@ -18,28 +18,6 @@ import pandas as pd
 from forecast.api.problems import invalid, not_found
 from forecast.panel.columns import OBLIGATION_TYPES
 
-#: Readable names for well-known alliances (they win over the data's generated names).
-CURATED_NAMES: dict[int, str] = {
-    3075: "Rio Treaty (Inter-American Treaty of Reciprocal Assistance)",
-    3150: "Organization of American States (OAS Charter)",
-    3130: "Western European Union (Brussels Treaty)",
-    3180: "NATO (North Atlantic Treaty)",
-    3210: "US–Philippines Mutual Defense Treaty",
-    3215: "ANZUS Treaty",
-    3240: "US–South Korea Mutual Defense Treaty",
-    3260: "SEATO (Manila Pact)",
-    3270: "US–Republic of China Mutual Defense Treaty",
-    3275: "CENTO (Baghdad Pact)",
-    3285: "Warsaw Pact",
-    3375: "US–Japan Security Treaty",
-    1370: "Reinsurance Treaty",
-    1415: "Anglo-Japanese Alliance",
-    2470: "Molotov–Ribbentrop Pact",
-    3200: "Sino-Soviet Treaty of Friendship",
-    4220: "Collective Security Treaty (CSTO)",
-    4400: "Commonwealth of Independent States",
-}
-
 
 def _none_if_nan(value: Any) -> Any:
     if value is None:
@@ -142,10 +120,9 @@ def _member_row(r: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _label(
-    atopid: int, name: str | None, members: list[dict[str, Any]], begyr: int, obligation: str | None
+    name: str | None, members: list[dict[str, Any]], begyr: int, obligation: str | None
 ) -> str:
-    if atopid in CURATED_NAMES:
-        return CURATED_NAMES[atopid]
+    """The data's name (curated for well-known alliances), else one built from members."""
     if name:
         return name
     abbs = [m["stateabb"] or m["iso3"] or str(m["ccode"]) for m in members]
@@ -187,7 +164,7 @@ def build_catalog(alliances: pd.DataFrame, members: pd.DataFrame) -> Catalog:
         current_members = _unique_members(current or rows)
         obligation = _str_or_none(a.get("obligation_type"))
         begyr = int(a["begyr"])
-        label = _label(atopid, _str_or_none(a.get("name")), current_members, begyr, obligation)
+        label = _label(_str_or_none(a.get("name")), current_members, begyr, obligation)
         summary = {
             "atopid": atopid,
             "label": label,
