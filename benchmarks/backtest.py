@@ -62,7 +62,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
 
-    from forecast.panel import load_panel
+    from forecast.panel.load import load_panel
 
     panel = load_panel()
     origins = parse_int_list(args.origins, name="origins")

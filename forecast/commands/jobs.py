@@ -23,7 +23,7 @@ def _load_panel(path: Path | None):
     import pandas as pd
 
     if path is None:
-        from forecast.panel import load_panel
+        from forecast.panel.load import load_panel
 
         return load_panel()
     if not path.exists():
@@ -134,6 +134,55 @@ def backtest(
     )
 
 
+def refit(
+    model: Annotated[str, typer.Option(help="Model variant to refit and promote.")] = "full",
+    raw: Annotated[
+        Path | None, typer.Option(help="Rebuild the panel from this raw data folder first.")
+    ] = None,
+    panel_file: Annotated[
+        Path | None, typer.Option("--panel", help="Panel file instead of the shipped panel.")
+    ] = None,
+    keep: Annotated[int, typer.Option(help="Versions to keep per model (live always kept).")] = 5,
+    models_dir: Annotated[
+        Path | None, typer.Option(help="Store root (default: settings.models_dir).")
+    ] = None,
+    draws: Annotated[int, _DRAWS] = 1000,
+    tune: Annotated[int, _TUNE] = 1000,
+    chains: Annotated[int, _CHAINS] = 4,
+    seed: Annotated[int, _SEED] = 20161231,
+    sampler: Annotated[str | None, typer.Option(help="Sampler (default: the model's).")] = None,
+    backtest_horizon: Annotated[
+        int, typer.Option(help="Horizon of the recent-origin backtest check (0: skip it).")
+    ] = 5,
+) -> None:
+    """Refit, gate, compare with the live version, and promote only if everything passes.
+
+    Prints one JSON summary line on stdout. Exit codes: 0 promoted; 3 rejected by a gate or
+    a comparison, or another refit holds the lock (nothing changed); 2 bad input or
+    configuration; 1 unexpected failure. See service/RUNBOOK.md.
+    """
+    import sys
+
+    from forecast.config import get_settings
+    from forecast.jobs.refit import RefitOptions, run_refit
+
+    opts = RefitOptions(
+        models_dir=models_dir or get_settings().models_dir, model=model, raw=raw,
+        panel_file=panel_file, keep=keep, draws=draws, tune=tune, chains=chains, seed=seed,
+        sampler=sampler, backtest_horizon=backtest_horizon,
+    )  # fmt: skip
+
+    def log(msg: str) -> None:
+        print(f"refit: {msg}", file=sys.stderr, flush=True)
+
+    summary = run_refit(opts, log)
+    for reason in summary.reasons:
+        log(reason)
+    print(summary.to_json(), flush=True)
+    raise typer.Exit(summary.exit_code)
+
+
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to the root app."""
     app.command()(backtest)
+    app.command()(refit)
