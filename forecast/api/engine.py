@@ -54,6 +54,11 @@ def manifest_of(artifact: Any) -> Mapping[str, Any]:
     return manifest if isinstance(manifest, Mapping) else manifest.model_dump(mode="json")
 
 
+def version_of(artifact: Any) -> str:
+    """Stored version name of the artifact (its folder name)."""
+    return str(artifact.version)
+
+
 def covariates_of(manifest: Mapping[str, Any]) -> tuple[str, ...]:
     """Covariates a scenario may change: those the model was fitted on."""
     names = manifest.get("covariates")

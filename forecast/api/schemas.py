@@ -166,9 +166,10 @@ class BatchOut(BaseModel):
 class ModelVersion(BaseModel):
     version: str
     live: bool
-    created: str | None = None
+    created_at: str | None = None
     train_until: int | None = None
-    status: str | None = None
+    passed: bool | None = Field(None, description="Passed its diagnostics gates.")
+    failed_gates: list[str] = Field(default_factory=list)
 
 
 class ModelSummary(BaseModel):

@@ -71,7 +71,7 @@ def load_served_model(
     computed_at = clock().astimezone(UTC).isoformat().replace("+00:00", "Z")
     provenance = {
         "name": manifest.get("model", name),
-        "version": str(manifest.get("version")),
+        "version": engine.version_of(artifact),
         "data_manifest_sha256": manifest.get("data_manifest_sha256"),
         "train_until": manifest.get("train_until"),
         "computed_at": computed_at,

@@ -16,17 +16,14 @@ from forecast.errors import ForecastError
 router = APIRouter(route_class=StrictQueryRoute, tags=["models"])
 
 
-def _version_row(entry: Any, live: str | None) -> dict[str, Any]:
-    m = entry if isinstance(entry, dict) else getattr(entry, "manifest", None) or {}
-    if not isinstance(m, dict):
-        m = m.model_dump(mode="json")
-    version = str(m.get("version", entry if isinstance(entry, str) else ""))
+def _version_row(entry: dict[str, Any], live: str | None) -> dict[str, Any]:
     return {
-        "version": version,
-        "live": version == live,
-        "created": m.get("created"),
-        "train_until": m.get("train_until"),
-        "status": m.get("status"),
+        "version": str(entry["version"]),
+        "live": entry["version"] == live,
+        "created_at": entry.get("created_at"),
+        "train_until": entry.get("train_until"),
+        "passed": entry.get("passed"),
+        "failed_gates": list(entry.get("failed_gates") or []),
     }
 
 
