@@ -1,0 +1,107 @@
+"""Convergence diagnostics, PSIS-LOO and the fitting gates (ArviZ 1.x, arviz_stats).
+
+ArviZ 1.x functions are given the posterior *Dataset* / the ``energy`` variable rather
+than the whole DataTree (some reject it).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+#: Gates every promotable fit must pass.
+GATES = {
+    "max_rhat": 1.01,
+    "min_ess_bulk": 400.0,
+    "min_ess_tail": 400.0,
+    "divergences": 0,
+    "bfmi_min": 0.3,
+}
+
+
+def _extreme(ds: xr.Dataset, fn) -> float:
+    """min or max over every variable and element of ``ds`` (NaN ignored)."""
+    vals = [float(fn(v.to_numpy())) for v in ds.data_vars.values() if v.size]
+    vals = [v for v in vals if np.isfinite(v)]
+    return float(fn(vals)) if vals else float("nan")
+
+
+def sampling_diagnostics(idata: xr.DataTree) -> dict:
+    """max R-hat, min bulk/tail ESS, divergences, min BFMI and whether all gates pass."""
+    import arviz_stats as azs
+
+    post = idata["posterior"].to_dataset()
+    stats = idata["sample_stats"].to_dataset()
+    out = {
+        "max_rhat": _extreme(azs.rhat(post), np.nanmax),
+        "min_ess_bulk": _extreme(azs.ess(post, method="bulk"), np.nanmin),
+        "min_ess_tail": _extreme(azs.ess(post, method="tail"), np.nanmin),
+        "divergences": int(stats["diverging"].sum()),
+        "bfmi_min": float(np.min(azs.bfmi(stats["energy"]).to_numpy())),
+    }
+    out.update(gate_report(out))
+    return out
+
+
+def gate_report(diag: dict) -> dict:
+    """``passed`` and the list of ``failed_gates`` (human-readable) of ``diag``."""
+    failed = []
+    if not diag["max_rhat"] <= GATES["max_rhat"]:
+        failed.append(f"max R-hat {diag['max_rhat']:.4f} > {GATES['max_rhat']}")
+    for key, label in (("min_ess_bulk", "bulk ESS"), ("min_ess_tail", "tail ESS")):
+        if not diag[key] >= GATES[key]:
+            failed.append(f"min {label} {diag[key]:.0f} < {GATES[key]:.0f}")
+    if diag["divergences"] > GATES["divergences"]:
+        failed.append(f"{diag['divergences']} divergent transitions")
+    if not diag["bfmi_min"] >= GATES["bfmi_min"]:
+        failed.append(f"BFMI {diag['bfmi_min']:.3f} < {GATES['bfmi_min']}")
+    return {"passed": not failed, "failed_gates": failed}
+
+
+@dataclass(frozen=True, slots=True)
+class LooResult:
+    """PSIS-LOO summary (manifest) plus the pointwise elpd (kept beside the artifact)."""
+
+    summary: dict
+    elpd_i: np.ndarray
+    pareto_k: np.ndarray
+
+
+def psis_loo(idata: xr.DataTree, model) -> LooResult:
+    """PSIS-LOO on the pointwise log-likelihood (computed here, then dropped)."""
+    import arviz_stats as azs
+    import pymc as pm
+
+    ll = pm.compute_log_likelihood(
+        idata, model=model, extend_inferencedata=False, progressbar=False
+    )
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": idata["posterior"].to_dataset(),
+            "log_likelihood": ll if isinstance(ll, xr.Dataset) else ll.to_dataset(),
+        }
+    )
+    with warnings.catch_warnings():  # high Pareto k is reported in the summary instead
+        warnings.simplefilter("ignore", UserWarning)
+        res = azs.loo(tree, pointwise=True, var_name="y")
+    k = np.asarray(res.pareto_k).ravel()
+    threshold = float(res.good_k)
+    summary = {
+        "elpd": float(res.elpd),
+        "se": float(res.se),
+        "p_loo": float(res.p),
+        "n_data_points": int(res.n_data_points),
+        "n_samples": int(res.n_samples),
+        "pareto_k": {
+            "good_k": threshold,
+            "max": float(np.max(k)),
+            "n_good": int((k <= threshold).sum()),
+            "n_bad": int(((k > threshold) & (k <= 1)).sum()),
+            "n_very_bad": int((k > 1).sum()),
+        },
+        "warning": bool(res.warning),
+    }
+    return LooResult(summary, np.asarray(res.elpd_i).ravel(), k)

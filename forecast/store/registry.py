@@ -1,0 +1,348 @@
+"""The posterior store: versioned fits under ``models/<model>/<version>/`` and a pointer.
+
+Layout::
+
+    models/<model>/<version>/manifest.json      what the fit was (see forecast.model.fit)
+    models/<model>/<version>/posterior.zarr      float32 serving posterior (Zarr v3, zstd)
+    models/<model>/<version>/elpd_pointwise.npy  pointwise LOO elpd (stacking; not served)
+    models/<model>/live.json                     {"version": ..., "history": [...]}
+
+Writes are atomic: a version is written to ``.tmp-*`` in the same folder, fsynced and
+renamed into place, so a crash leaves only an invisible temp folder and the previous
+live version untouched; the pointer is replaced with ``os.replace``. Only numpy, xarray
+and zarr are imported here (the service imports this module).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from forecast.errors import GateFailedError, InputError, StoreError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import xarray as xr
+
+    from forecast.model.fit import FitResult
+
+POSTERIOR = "posterior.zarr"
+ELPD = "elpd_pointwise.npy"
+MANIFEST = "manifest.json"
+POINTER = "live.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """A loaded, validated fit: manifest + serving posterior."""
+
+    model: str
+    version: str
+    manifest: dict[str, Any]
+    posterior: xr.Dataset
+    path: Path
+
+    @property
+    def train_until(self) -> int:
+        """Last year of the training window (= ``as_of`` of its forecasts)."""
+        return int(self.manifest["train_until"])
+
+
+def _sha256(path: Path) -> str:
+    """sha256 of a file, or of a folder's files (relative names and contents, sorted)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for p in files:
+        if path.is_dir():
+            h.update(p.relative_to(path).as_posix().encode() + b"\0")
+        with p.open("rb") as f:
+            for chunk in iter(lambda f=f: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_tree(path: Path) -> None:
+    """fsync every file and folder under ``path`` (and ``path`` itself)."""
+    items = [path] if path.is_file() else [*path.rglob("*"), path]
+    for p in items:
+        if p.is_file():
+            with p.open("rb") as f:
+                os.fsync(f.fileno())
+        else:
+            _fsync_dir(p)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json_durable(path: Path, obj: Any) -> None:
+    with path.open("w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True, default=str)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _rename(src: Path, dst: Path) -> None:
+    """The commit point of a save (a separate function so tests can inject a crash)."""
+    os.rename(src, dst)
+
+
+def write_posterior(ds: xr.Dataset, path: Path) -> None:
+    """Zarr v3 store (default zstd compression, one chunk per variable) of the posterior."""
+    ds.to_zarr(path, mode="w-", consolidated=False, zarr_format=3)
+
+
+def read_posterior(path: Path) -> xr.Dataset:
+    """Load the whole serving posterior into memory."""
+    import xarray as xr
+
+    with xr.open_zarr(path, consolidated=False, chunks=None) as ds:
+        return ds.load()
+
+
+class Registry:
+    """Versions, live pointers, promotion and rollback of every model under ``models_dir``."""
+
+    def __init__(self, models_dir: Path | str) -> None:
+        self.root = Path(models_dir)
+
+    # ---- reading ------------------------------------------------------------------
+    def models(self) -> list[str]:
+        """Model names with at least one stored version."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and self.list(p.name))
+
+    def list(self, model: str) -> list[dict[str, Any]]:
+        """Stored versions of ``model``, oldest first: version, created_at, passed, live."""
+        folder = self.root / model
+        if not folder.is_dir():
+            return []
+        live = self.live_version(model)
+        out = []
+        for d in folder.iterdir():
+            if d.name.startswith(".") or not (d / MANIFEST).is_file():
+                continue
+            try:
+                man = json.loads((d / MANIFEST).read_text())
+            except (OSError, ValueError):
+                continue
+            diag = man.get("diagnostics") or {}
+            out.append(
+                {
+                    "version": d.name,
+                    "created_at": man.get("created_at"),
+                    "train_until": man.get("train_until"),
+                    "passed": bool(diag.get("passed")),
+                    "failed_gates": diag.get("failed_gates", []),
+                    "live": d.name == live,
+                }
+            )
+        return sorted(out, key=lambda r: (r["created_at"] or "", r["version"]))
+
+    def _pointer(self, model: str) -> dict[str, Any]:
+        path = self.root / model / POINTER
+        if not path.is_file():
+            return {"version": None, "history": []}
+        try:
+            return json.loads(path.read_text())
+        except ValueError as exc:
+            raise StoreError(
+                f"pointer {path} is not valid JSON ({exc}); promote a version"
+            ) from None
+
+    def live_version(self, model: str) -> str | None:
+        """Version the pointer of ``model`` names, or None."""
+        return self._pointer(model).get("version")
+
+    def manifest(self, model: str, version: str) -> dict[str, Any]:
+        """Manifest of one stored version."""
+        path = self.root / model / version / MANIFEST
+        if not path.is_file():
+            known = [r["version"] for r in self.list(model)]
+            raise StoreError(
+                f"no version {version!r} of model {model!r} in {self.root}; "
+                f"known: {known or 'none'}"
+            )
+        return json.loads(path.read_text())
+
+    def load(self, model: str, version: str | None = None) -> Artifact:
+        """Load and validate a version (default: the live one).
+
+        Refuses (``StoreError``) a missing file, a checksum mismatch, or a spec hash /
+        artifact format that differs from the current code, naming what differs.
+        """
+        from forecast.model.spec import ARTIFACT_FORMAT, VARIANTS
+
+        version = version or self.live_version(model)
+        if version is None:
+            raise StoreError(
+                f"model {model!r} has no live version in {self.root}; "
+                f"run `alliance-forecast fit --model {model} --promote`"
+            )
+        man = self.manifest(model, version)
+        folder = self.root / model / version
+        for name, digest in (man.get("files") or {}).items():
+            path = folder / name
+            if not path.exists():
+                raise StoreError(
+                    f"{model}/{version}: file {name} listed in the manifest is missing"
+                )
+            if name == POSTERIOR and _sha256(path) != digest:
+                raise StoreError(
+                    f"{model}/{version}: {name} does not match its sha256 in the "
+                    "manifest (corrupt or modified); refit or roll back"
+                )
+        if POSTERIOR not in (man.get("files") or {}):
+            raise StoreError(f"{model}/{version}: manifest lists no {POSTERIOR}")
+        if man.get("format") != ARTIFACT_FORMAT:
+            raise StoreError(
+                f"{model}/{version}: artifact format {man.get('format')} != "
+                f"{ARTIFACT_FORMAT} expected by this code; refit the model"
+            )
+        spec = VARIANTS.get(man.get("model", model))
+        if spec is not None and spec.spec_hash != man.get("spec_hash"):
+            current = json.loads(json.dumps(spec.to_dict(), default=list))
+            diff = _spec_diff(man.get("spec") or {}, current)
+            raise StoreError(
+                f"{model}/{version}: spec hash {man.get('spec_hash')} != current "
+                f"{spec.spec_hash} (changed: {diff}); refit with "
+                f"`alliance-forecast fit --model {model}`"
+            )
+        posterior = read_posterior(folder / POSTERIOR)
+        missing = [
+            v for v in ("intercept", "beta", "age_effect", "era_effect") if v not in posterior
+        ]
+        if missing:
+            raise StoreError(f"{model}/{version}: posterior lacks variables {missing}")
+        return Artifact(model, version, man, posterior, folder)
+
+    def load_elpd(self, model: str, version: str) -> np.ndarray:
+        """Pointwise LOO elpd stored beside a version (for stacking)."""
+        import numpy as np
+
+        path = self.root / model / version / ELPD
+        if not path.is_file():
+            raise StoreError(f"{model}/{version} has no pointwise LOO ({ELPD})")
+        return np.load(path)
+
+    # ---- writing ------------------------------------------------------------------
+    def save(self, result: FitResult, *, promote: bool = False) -> str:
+        """Store a fit atomically and return its version (promote it if asked and passed).
+
+        A failed fit is stored (recorded as failed) and ``promote=True`` then raises
+        ``GateFailedError`` after saving.
+        """
+        import numpy as np
+
+        model = result.manifest["model"]
+        folder = self.root / model
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        version = f"{stamp}-{result.manifest['spec_hash'][:8]}"
+        tmp = folder / f".tmp-{version}-{os.getpid()}"
+        tmp.mkdir()
+        try:
+            write_posterior(result.posterior, tmp / POSTERIOR)
+            files = {POSTERIOR: _sha256(tmp / POSTERIOR)}
+            if result.elpd_i is not None:
+                np.save(tmp / ELPD, np.asarray(result.elpd_i, dtype=np.float32))
+                files[ELPD] = _sha256(tmp / ELPD)
+            manifest = {**result.manifest, "version": version, "files": files}
+            _write_json_durable(tmp / MANIFEST, manifest)
+            _fsync_tree(tmp)
+            _rename(tmp, folder / version)
+            _fsync_dir(folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if promote:
+            self.promote(model, version)
+        return version
+
+    def _write_pointer(self, model: str, pointer: dict[str, Any]) -> None:
+        folder = self.root / model
+        tmp = folder / f".{POINTER}.{os.getpid()}.tmp"
+        pointer = {
+            **pointer,
+            "model": model,
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        _write_json_durable(tmp, pointer)
+        os.replace(tmp, folder / POINTER)
+        _fsync_dir(folder)
+
+    def promote(self, model: str, version: str) -> None:
+        """Make ``version`` live; refuses a fit that failed its gates (GateFailedError)."""
+        man = self.manifest(model, version)
+        diag = man.get("diagnostics") or {}
+        if not diag.get("passed"):
+            gates = "; ".join(diag.get("failed_gates") or ["no diagnostics recorded"])
+            raise GateFailedError(f"{model}/{version} failed its gates ({gates}); not promoted")
+        self.load(model, version)  # validates files and spec before going live
+        ptr = self._pointer(model)
+        if ptr.get("version") == version:
+            return
+        history = [*ptr.get("history", []), ptr["version"]] if ptr.get("version") else []
+        self._write_pointer(model, {"version": version, "history": history[-50:]})
+
+    def rollback(self, model: str) -> str:
+        """Make the previously live version live again and return it."""
+        ptr = self._pointer(model)
+        history = list(ptr.get("history", []))
+        while history:
+            prev = history.pop()
+            if (self.root / model / prev / MANIFEST).is_file():
+                self._write_pointer(model, {"version": prev, "history": history})
+                return prev
+        raise StoreError(f"model {model!r} has no earlier live version to roll back to")
+
+    def prune(self, model: str, keep: int = 5) -> list[str]:
+        """Delete all but the newest ``keep`` versions (never the live one, nor the one a
+        rollback would restore) and stale temp folders; returns the deleted versions."""
+        if keep < 1:
+            raise InputError("keep must be >= 1")
+        ptr = self._pointer(model)
+        protected = {ptr.get("version"), *(ptr.get("history") or [])[-1:]}
+        versions = [r["version"] for r in self.list(model)]
+        doomed = [v for v in versions[:-keep] if v not in protected]
+        folder = self.root / model
+        for v in doomed:
+            shutil.rmtree(folder / v)
+        for d in folder.glob(".tmp-*"):
+            if _pid_alive(d.name.rsplit("-", 1)[-1]):
+                continue  # a save in progress
+            with contextlib.suppress(OSError):
+                shutil.rmtree(d)
+        return doomed
+
+
+def _pid_alive(pid: str) -> bool:
+    """True when ``pid`` names a running process (temp folders of live saves are kept)."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _spec_diff(old: dict, new: dict) -> str:
+    """Comma-separated names of spec fields that differ."""
+    keys = sorted(set(old) | set(new))
+    diff = [k for k in keys if old.get(k) != new.get(k)]
+    return ", ".join(diff) or "artifact format"
