@@ -33,8 +33,8 @@ def data_manifest_sha256(data_dir: Path | None = None) -> str | None:
 
 def build_panel_from_raw(raw_dir: Path, out_dir: Path) -> tuple[pd.DataFrame, str | None]:
     """Build every derived table from ``raw_dir`` into ``out_dir``; the panel and its hash."""
-    from forecast.panel.load import load_panel
     from forecast.panel.build import build
+    from forecast.panel.load import load_panel
 
     manifest = build(raw_dir, out_dir)
     return load_panel(out_dir), manifest.get("sha256")
@@ -83,8 +83,13 @@ def fit_and_forecast(
         chains=settings.chains, seed=settings.seed, sampler=settings.sampler or "nutpie",
         progress=False, compute_loo=False,
     )  # fmt: skip
-    ids = at_risk(train, origin)["atopid"].tolist()
-    rows = forecast_rows(artifact_of(fit), train, origin, ids, horizons)
+    rows = forecast_rows(artifact_of(fit, f"backtest-{origin}"), train, origin, horizons)
+    expected = set(at_risk(train, origin)["atopid"])
+    if set(rows["atopid"]) != expected:
+        raise InputError(
+            f"origin {origin}: the forecaster's alliances in force differ from the fold's "
+            f"({len(set(rows['atopid']) ^ expected)} differ)"
+        )
     info = {
         k: fit.diagnostics.get(k)
         for k in ("passed", "max_rhat", "min_ess_bulk", "divergences", "sampling_wall_s")
@@ -101,28 +106,19 @@ def artifact_of(fit: Any, label: str = "unsaved") -> Any:
 
 
 def forecast_rows(
-    artifact: Any,
-    panel: pd.DataFrame,
-    origin: int,
-    atopids: Sequence[int],
-    horizons: Sequence[int],
+    artifact: Any, panel: pd.DataFrame, origin: int, horizons: Sequence[int]
 ) -> pd.DataFrame:
-    """Backtest-contract rows of ``artifact``'s forecasts from the end of ``origin``."""
+    """Backtest-contract rows of ``artifact``'s forecasts from the end of ``origin``.
+
+    One row per alliance in force at the end of ``origin`` and horizon (the forecaster's
+    ``end_probabilities``: mean and 90% interval of P(end), mean cumulative incidence).
+    """
     from forecast.jobs.backtest import CONTRACT_COLUMNS
-    from forecast.panel.columns import CAUSES
     from forecast.predict import Forecaster
 
-    forecaster = Forecaster(artifact, panel)
-    if int(forecaster.as_of) != origin:
-        raise InputError(f"forecaster starts at {forecaster.as_of}, expected origin {origin}")
-    rows = []
-    for f in forecaster.forecast_all(atopids=list(atopids), horizons=list(horizons)):
-        rows.append(
-            {"atopid": f.atopid, "origin": origin, "horizon": f.horizon, "p_end": f.p_end.mean,
-             "p_end_lo": f.p_end.lo, "p_end_hi": f.p_end.hi,
-             **{f"p_{c}": f.causes[c].mean for c in CAUSES}}
-        )  # fmt: skip
-    return pd.DataFrame(rows, columns=list(CONTRACT_COLUMNS))
+    forecaster = Forecaster(artifact, panel, as_of=origin)
+    frames = [forecaster.end_probabilities(int(h)) for h in horizons]
+    return pd.concat(frames, ignore_index=True)[list(CONTRACT_COLUMNS)]
 
 
 class Store:
