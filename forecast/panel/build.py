@@ -103,6 +103,7 @@ def build_tables(raw: RawBundle, progress: Progress | None = None) -> dict[str, 
 
     tick(0)
     state_year = build_state_year(raw)
+    raw.extra["state_year"] = state_year
     tick(1)
     panel = build_alliance_year(raw, GROUP_BUILDERS)
     ends = alliance_ends(raw.atop_members, raw.atop_alliances)

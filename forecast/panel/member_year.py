@@ -1,10 +1,18 @@
 """Member-year panel of multilateral alliances (for the member-exit model).
 
-One row per ``(atopid, ccode, year)`` for members in force on 1 January of t in
-alliances that ever have three or more members at once. ``exit`` is 1 in the year the
-member truly leaves (not a phase transition) while the alliance continues; ``exit_cause``
-maps the member's ``termmode`` like the alliance-level cause. Member covariates are read
-at t−1 from the state-year table; alliance-level context comes from the alliance panel.
+One row per ``(atopid, ccode, year)`` for members in force on 1 January of t, in
+alliances with three or more distinct members over their history (the sample of
+domain.md §1.3; it uses later entrants, so strict backtests should also filter on
+``n_members >= 3`` at t). ``exit`` is 1 in the year the member truly leaves (not a phase
+transition) while the alliance continues; ``exit_cause`` maps the member's ``termmode``
+through ``TERMMODE_TO_CAUSE``. Member covariates are read at t−1:
+
+* ``cinc_share``, ``milex_share``: the member's share of the members' CINC / milex;
+  ``burden_ratio`` = milex share / GDP share (Maddison); ``cinc_lag``, ``milex_lag``.
+* ``polity2``, ``polyarchy``, ``democracy``, ``regime_change``, ``sols_change``,
+  ``sols_change_nondem``, ``irregular_turnover`` (as in ``forecast.panel.domestic``).
+* ``new_outside_alliance``: alliances the member founded in t−1 with a non-member.
+Alliance context at t: ``n_members``, ``phase``, ``obligation_type``, ``age``, ``era``.
 """
 
 from __future__ import annotations
@@ -13,7 +21,27 @@ import numpy as np
 import pandas as pd
 
 from forecast.panel.columns import CAUSE_NONE, TERMMODE_TO_CAUSE
+from forecast.panel.domestic import member_domestic
+from forecast.panel.foreign_policy import founders
+from forecast.panel.lagged import at_lag
 from forecast.panel.roster import spells
+
+
+def _member_new_alliances(
+    mr: pd.DataFrame, members: pd.DataFrame, roster: pd.DataFrame
+) -> np.ndarray:
+    f = founders(members)
+    per_new = f.groupby("atopid")["ccode"].apply(frozenset)
+    mem = roster.groupby(["atopid", "year"])["ccode"].apply(frozenset)
+    r = mr[["atopid", "year", "ccode"]].reset_index().assign(y=mr["year"].to_numpy() - 1)
+    r = r.merge(f.rename(columns={"atopid": "new_id", "begyr": "y"}), on=["ccode", "y"])
+    r = r[r["new_id"] != r["atopid"]]
+    keep = [
+        bool(per_new[n] - mem[(a, y)])
+        for a, y, n in zip(r["atopid"], r["year"], r["new_id"], strict=True)
+    ]
+    counts = r[keep].groupby("index")["new_id"].nunique()
+    return counts.reindex(mr.index).fillna(0).to_numpy(dtype=float)
 
 
 def build_member_year(
@@ -24,12 +52,10 @@ def build_member_year(
     state_year: pd.DataFrame,
 ) -> pd.DataFrame:
     """The member-year panel (see module docstring)."""
-    multi = panel.groupby("atopid")["n_members"].max()
-    multi_ids = multi.index[multi >= 3]
-    keep = panel.loc[
-        panel["atopid"].isin(multi_ids),
-        ["atopid", "year", "n_members", "phase", "obligation_type", "age", "era"],
-    ]
+    distinct = members.groupby("atopid")["member"].nunique()
+    multi_ids = distinct.index[distinct >= 3]
+    ctx = ["atopid", "year", "n_members", "phase", "obligation_type", "age", "era"]
+    keep = panel.loc[panel["atopid"].isin(multi_ids), ctx]
     mr = roster.merge(keep, on=["atopid", "year"])
 
     s = spells(members).merge(ends[["atopid", "end_key", "ended"]], on="atopid")
@@ -41,23 +67,29 @@ def build_member_year(
     mr["exit"] = mr["exit"].fillna(0).astype("int64")
     mr["exit_cause"] = mr["exit_cause"].fillna(CAUSE_NONE).astype(str)
 
-    sy = state_year.set_index(["ccode", "year"])
-    lag = pd.MultiIndex.from_arrays([mr["ccode"], mr["year"] - 1])
-    for col in ("cinc", "milex", "gdp", "polity2", "polyarchy", "solschdum"):
-        mr[f"{col}_lag"] = sy[col].reindex(lag).to_numpy() if col in sy.columns else np.nan
-    g = mr.groupby(["atopid", "year"])
-    mr["cinc_share"] = mr["cinc_lag"] / g["cinc_lag"].transform("sum", min_count=1)
-    mr["milex_share"] = mr["milex_lag"] / g["milex_lag"].transform("sum", min_count=1)
-    gdp_share = mr["gdp_lag"] / g["gdp_lag"].transform("sum", min_count=1)
+    mr["cinc_lag"] = at_lag(mr, state_year, "cinc", 1)
+    mr["milex_lag"] = at_lag(mr, state_year, "milex", 1)
+    gdp = at_lag(mr, state_year, "gdp", 1)
+    keys = [mr["atopid"], mr["year"]]
+    mr["cinc_share"] = mr["cinc_lag"] / mr["cinc_lag"].groupby(keys).transform("sum", min_count=1)
+    mr["milex_share"] = mr["milex_lag"] / mr["milex_lag"].groupby(keys).transform(
+        "sum", min_count=1
+    )
+    gdp_s = pd.Series(gdp, index=mr.index)
+    gdp_share = gdp_s / gdp_s.groupby(keys).transform("sum", min_count=1)
     mr["burden_ratio"] = (mr["milex_share"] / gdp_share).replace([np.inf, -np.inf], np.nan)
-    prev = pd.MultiIndex.from_arrays([mr["ccode"], mr["year"] - 2])
-    if "polity2" in sy.columns:
-        d = mr["polity2_lag"] - sy["polity2"].reindex(prev).to_numpy()
-        mr["regime_change"] = (d.abs() >= 3).astype(float).where(d.notna())
-    else:
-        mr["regime_change"] = np.nan
-    mr["sols_change"] = mr["solschdum_lag"]
-    for col in ("polity2_lag",):
-        mr = mr.rename(columns={col: "polity2"})
-    mr = mr.drop(columns=["solschdum_lag"])
+    dom = member_domestic(mr[["atopid", "year", "ccode"]], state_year)
+    for col in (
+        "polity2",
+        "polyarchy",
+        "democracy",
+        "regime_change",
+        "sols_change",
+        "sols_change_nondem",
+    ):
+        mr[col] = dom[col].to_numpy()
+    mr["irregular_turnover"] = dom["irregular_entry"].fillna(0.0).to_numpy()
+    lag = mr["year"] - 1
+    mr.loc[(lag < 1840) | (lag > 2015), "irregular_turnover"] = np.nan
+    mr["new_outside_alliance"] = _member_new_alliances(mr, members, roster)
     return mr.sort_values(["atopid", "ccode", "year"]).reset_index(drop=True)

@@ -4,7 +4,7 @@
 * ``leader_cinc_share``: max_i s_i with s_i = cinc_i / Σ_members cinc.
 * ``cap_shift``: max_i |s_i(t−1) − s_i(begyr−1)|, shares of the same roster (members on
   1 Jan t) at t−1 and in the year before signature (domain.md §4, Leeds–Savun).
-* ``cap_asym``: max cinc / Σ other members' cinc.
+* ``cap_asym``: log(max cinc / Σ other members' cinc) (log: the raw ratio spans 0.15–6e5).
 * ``sys_con``: Ray–Singer concentration over the major powers,
   √((Σ s² − 1/N) / (1 − 1/N)) with s the majors' shares of the majors' total.
 * ``major_member``: 1 if any member is a COW major power in t−1.
@@ -56,7 +56,7 @@ def power_columns(
         major=("major", "max"),
         n_obs=("c_lag", "count"),
     )
-    agg["cap_asym"] = agg["cmax"] / (agg["csum"] - agg["cmax"])
+    agg["cap_asym"] = np.log(agg["cmax"] / (agg["csum"] - agg["cmax"]))
     agg.loc[agg["n_obs"] < 2, "cap_asym"] = np.nan
     agg["cap_asym"] = agg["cap_asym"].replace([np.inf, -np.inf], np.nan)
     key = pd.MultiIndex.from_frame(frame[["atopid", "year"]])

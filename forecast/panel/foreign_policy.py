@@ -1,0 +1,70 @@
+"""Foreign-policy change and alliance-network covariates (from the ATOP files themselves).
+
+* ``new_outside_alliance``: number of ATOP alliances signed in t−1 (founding members
+  only) by any member of the focal alliance together with at least one non-member of it
+  (the focal alliance excluded).
+* ``hub_spoke``: 1 if the alliance is bilateral at t and one member is a COW major power
+  in t−1 that holds ≥ 3 bilateral defense pacts in force in t−1 (US–Japan, US–ROK,
+  US–Philippines, ANZUS's United States, US–Thailand...).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from forecast.panel.lagged import align
+from forecast.panel.sources_bundle import RawBundle
+
+HUB_MIN_PACTS = 3
+
+
+def founders(members: pd.DataFrame) -> pd.DataFrame:
+    """``atopid, ccode, begyr`` of every alliance's founding members."""
+    beg = members.groupby("atopid")["yrent"].transform("min")
+    f = members.loc[members["yrent"] == beg, ["atopid", "member", "yrent"]]
+    return f.rename(columns={"member": "ccode", "yrent": "begyr"}).drop_duplicates()
+
+
+def new_outside_alliances(roster: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
+    """Count per ``(atopid, year)`` of new outside alliances signed by members in t−1."""
+    f = founders(members)
+    per_new = f.groupby("atopid")["ccode"].apply(frozenset)
+    r = roster.assign(y=roster["year"] - 1).merge(
+        f.rename(columns={"atopid": "new_id", "begyr": "y"}), on=["ccode", "y"]
+    )
+    r = r[r["new_id"] != r["atopid"]]
+    if r.empty:
+        return pd.Series(dtype=float)
+    mem = roster.groupby(["atopid", "year"])["ccode"].apply(frozenset)
+    outside = [
+        bool(per_new[n] - mem[(a, y)])
+        for a, y, n in zip(r["atopid"], r["year"], r["new_id"], strict=True)
+    ]
+    r = r[outside]
+    return r.groupby(["atopid", "year"])["new_id"].nunique().astype(float)
+
+
+def hub_spoke(frame: pd.DataFrame, roster: pd.DataFrame, major_years: pd.DataFrame) -> pd.Series:
+    """``hub_spoke`` aligned with ``frame`` (needs ``defense`` and ``n_members`` in frame)."""
+    bil_def = frame.loc[(frame["n_members"] == 2) & (frame["defense"] == 1), ["atopid", "year"]]
+    held = (
+        roster.merge(bil_def, on=["atopid", "year"]).groupby(["ccode", "year"])["atopid"].nunique()
+    )
+    majors = set(zip(major_years["ccode"], major_years["year"], strict=True))
+    hubs = {(c, y) for (c, y), n in held.items() if n >= HUB_MIN_PACTS and (c, y) in majors}
+    r = roster.merge(frame[["atopid", "year", "n_members"]], on=["atopid", "year"])
+    r["hub"] = [(c, y - 1) in hubs for c, y in zip(r["ccode"], r["year"], strict=True)]
+    r["hub"] = r["hub"] & (r["n_members"] == 2)
+    agg = r.groupby(["atopid", "year"])["hub"].max().astype(float)
+    return align(agg, frame)
+
+
+def foreign_policy_columns(
+    frame: pd.DataFrame, roster: pd.DataFrame, raw: RawBundle
+) -> pd.DataFrame:
+    """``new_outside_alliance`` and ``hub_spoke`` aligned with ``frame``."""
+    out = pd.DataFrame(index=frame.index)
+    n = new_outside_alliances(roster, raw.atop_members)
+    out["new_outside_alliance"] = align(n, frame).astype(float).fillna(0.0) if len(n) else 0.0
+    out["hub_spoke"] = hub_spoke(frame, roster, raw.major_years).fillna(0.0)
+    return out.astype({"new_outside_alliance": float, "hub_spoke": float})

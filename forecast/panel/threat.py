@@ -1,0 +1,198 @@
+"""Threat covariates: threat scores, MIDs, rivalries and named threats (all up to t−1).
+
+* ``lsthreat_max/mean``: max/mean over members of Leeds–Savun ``lsthreat`` at t−1
+  (NaN for t−1 > 2002, the artefact years).
+* ``terrthreat_max/mean``: same for Miller's latent territorial threat (NaN for t−1 > 2010);
+  ``terrthreat_d5`` = mean at t−1 minus mean at t−6 for the same roster.
+* ``shared_mid_5y``: disputes in [t−5, t−1] with ≥ 2 members on one side against at least
+  one non-member; ``intra_mid_5y``: disputes in [t−5, t−1] with members on both sides.
+  GML MIDs to 2010, COW MIDs 2011–2014; NaN when the window reaches past 2014.
+* ``common_rival``: some non-member is a Thompson–Dreyer rival of ≥ 2 members at t−1.
+  ``lost_common_rival``: some state was a common rival in a year of [t−6, t−2] but is not
+  at t−1. ``rival_rise``: max over non-member rivals of members (active at t−1) of the
+  10-year change in log CINC (t−11 → t−1); 0 when no member has an active rival.
+  All three NaN when t−1 > 2010 (end of the rivalry data).
+* ``named_threat_alive``: 1 if a state named as the threat in the phase in force
+  (``statthr1``/``statthr2``) is a COW system member at t−1; 0 otherwise (incl. none named).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.panel.lagged import align, at_lag, outside_years
+from forecast.panel.sources_bundle import RawBundle
+from forecast.sources.mids import COW_LAST_YEAR, GML_LAST_YEAR
+from forecast.sources.rivalries import LAST_YEAR as RIVALRY_LAST_YEAR
+
+WINDOW = 5
+
+
+def mid_participants(gml: pd.DataFrame, cow: pd.DataFrame) -> pd.DataFrame:
+    """``dispnum, year, ccode, side`` (side 1 = A) from GML (≤ 2010) and COW (2011–2014)."""
+    d = pd.concat([gml, cow[cow["year"] > GML_LAST_YEAR]], ignore_index=True)
+    p = pd.concat(
+        [
+            d[["dispnum", "year", "ccode1", "sidea1"]].set_axis(
+                ["dispnum", "year", "ccode", "side"], axis=1
+            ),
+            d[["dispnum", "year", "ccode2", "sidea2"]].set_axis(
+                ["dispnum", "year", "ccode", "side"], axis=1
+            ),
+        ]
+    )
+    return p.drop_duplicates().reset_index(drop=True)
+
+
+def mid_columns(frame: pd.DataFrame, roster: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """``shared_mid_5y`` and ``intra_mid_5y`` aligned with ``frame``."""
+    rw = pd.concat(
+        [roster.assign(y=roster["year"] - k) for k in range(1, WINDOW + 1)], ignore_index=True
+    )
+    m = rw.merge(part.rename(columns={"year": "y"}), on=["ccode", "y"])
+    n_side = part.groupby(["dispnum", "year", "side"]).size()
+    cnt = m.groupby(["atopid", "year", "dispnum", "y", "side"]).size().unstack("side", fill_value=0)
+    cnt = cnt.reindex(columns=[0, 1], fill_value=0)
+    idx = cnt.index.to_frame(index=False)
+    tot0 = (
+        n_side.reindex(
+            pd.MultiIndex.from_arrays([idx["dispnum"], idx["y"], np.zeros(len(idx), int)])
+        )
+        .fillna(0)
+        .to_numpy()
+    )
+    tot1 = (
+        n_side.reindex(
+            pd.MultiIndex.from_arrays([idx["dispnum"], idx["y"], np.ones(len(idx), int)])
+        )
+        .fillna(0)
+        .to_numpy()
+    )
+    m0, m1 = cnt[0].to_numpy(), cnt[1].to_numpy()
+    shared = ((m1 >= 2) & (tot0 - m0 >= 1)) | ((m0 >= 2) & (tot1 - m1 >= 1))
+    intra = (m0 >= 1) & (m1 >= 1)
+    idx["shared"], idx["intra"] = shared, intra
+    agg = idx.groupby(["atopid", "year"]).apply(
+        lambda g: pd.Series(
+            {
+                "shared_mid_5y": g.loc[g["shared"], "dispnum"].nunique(),
+                "intra_mid_5y": g.loc[g["intra"], "dispnum"].nunique(),
+            }
+        ),
+        include_groups=False,
+    )
+    out = pd.DataFrame(index=frame.index)
+    for col in ("shared_mid_5y", "intra_mid_5y"):
+        v = (
+            align(agg[col], frame).astype(float).fillna(0.0)
+            if len(agg)
+            else pd.Series(0.0, index=frame.index)
+        )
+        out[col] = v.where(~outside_years(frame, 1816, COW_LAST_YEAR), np.nan)
+    return out
+
+
+def rival_pairs(riv: pd.DataFrame) -> pd.DataFrame:
+    """Directed rivalry spells: ``ccode, rival, styear, endyear``."""
+    a = riv[["ccode1", "ccode2", "styear", "endyear"]].set_axis(
+        ["ccode", "rival", "styear", "endyear"], axis=1
+    )
+    b = riv[["ccode2", "ccode1", "styear", "endyear"]].set_axis(
+        ["ccode", "rival", "styear", "endyear"], axis=1
+    )
+    return pd.concat([a, b], ignore_index=True)
+
+
+def rivalry_columns(
+    frame: pd.DataFrame, roster: pd.DataFrame, riv: pd.DataFrame, nmc: pd.DataFrame
+) -> pd.DataFrame:
+    """``common_rival``, ``lost_common_rival``, ``rival_rise`` aligned with ``frame``."""
+    pairs = rival_pairs(riv)
+    members = roster.groupby(["atopid", "year"])["ccode"].apply(frozenset)
+
+    def common_at(lag: int) -> pd.DataFrame:
+        r = roster.assign(y=roster["year"] - lag).merge(pairs, on="ccode")
+        r = r[(r["styear"] <= r["y"]) & (r["endyear"] >= r["y"])]
+        r = r[
+            [
+                rv not in members[(a, y)]
+                for a, y, rv in zip(r["atopid"], r["year"], r["rival"], strict=True)
+            ]
+        ]
+        c = r.groupby(["atopid", "year", "rival"])["ccode"].nunique()
+        return c[c >= 2].reset_index()[["atopid", "year", "rival"]].assign(lag=lag)
+
+    now = common_at(1)
+    past = pd.concat([common_at(k) for k in range(2, 7)], ignore_index=True)
+    now_keys = set(zip(now["atopid"], now["year"], now["rival"], strict=True))
+    lost = past[
+        [
+            (a, y, rv) not in now_keys
+            for a, y, rv in zip(past["atopid"], past["year"], past["rival"], strict=True)
+        ]
+    ]
+    out = pd.DataFrame(index=frame.index)
+    key = pd.MultiIndex.from_frame(frame[["atopid", "year"]])
+    has_now = pd.Series(1.0, index=pd.MultiIndex.from_frame(now[["atopid", "year"]]).unique())
+    has_lost = pd.Series(1.0, index=pd.MultiIndex.from_frame(lost[["atopid", "year"]]).unique())
+    out["common_rival"] = has_now.reindex(key).fillna(0.0).to_numpy()
+    out["lost_common_rival"] = has_lost.reindex(key).fillna(0.0).to_numpy()
+
+    r = roster.assign(y=roster["year"] - 1).merge(pairs, on="ccode")
+    r = r[(r["styear"] <= r["y"]) & (r["endyear"] >= r["y"])]
+    r = r[
+        [
+            rv not in members[(a, y)]
+            for a, y, rv in zip(r["atopid"], r["year"], r["rival"], strict=True)
+        ]
+    ]
+    logc = np.log(nmc.set_index(["ccode", "year"])["cinc"].where(lambda s: s > 0))
+    now_c = logc.reindex(pd.MultiIndex.from_arrays([r["rival"], r["year"] - 1])).to_numpy()
+    then_c = logc.reindex(pd.MultiIndex.from_arrays([r["rival"], r["year"] - 11])).to_numpy()
+    r = r.assign(rise=now_c - then_c)
+    rise = r.groupby(["atopid", "year"])["rise"].max()
+    any_rival = r.groupby(["atopid", "year"]).size()
+    v = rise.reindex(key).to_numpy()
+    has = any_rival.reindex(key).notna().to_numpy()
+    out["rival_rise"] = np.where(has, v, 0.0)
+    late = (frame["year"] - 1 > RIVALRY_LAST_YEAR).to_numpy()
+    for col in ("common_rival", "lost_common_rival", "rival_rise"):
+        out.loc[late, col] = np.nan
+    return out
+
+
+def named_threat_alive(
+    frame: pd.DataFrame, members: pd.DataFrame, state_years: pd.DataFrame
+) -> pd.Series:
+    """1 if a state named as the threat in the phase in force is a system member at t−1."""
+    named = members.groupby(["atopid", "phase"])[["statthr1", "statthr2"]].max().reset_index()
+    m = frame[["atopid", "year", "phase"]].merge(named, on=["atopid", "phase"], how="left")
+    alive = set(zip(state_years["ccode"], state_years["year"], strict=True))
+    out = np.zeros(len(m))
+    for col in ("statthr1", "statthr2"):
+        c = m[col].fillna(0).astype(int)
+        hit = [(cc > 0) and ((cc, y - 1) in alive) for cc, y in zip(c, m["year"], strict=True)]
+        out = np.maximum(out, np.array(hit, dtype=float))
+    return pd.Series(out, index=frame.index)
+
+
+def threat_columns(frame: pd.DataFrame, roster: pd.DataFrame, raw: RawBundle) -> pd.DataFrame:
+    """All threat columns aligned with ``frame``."""
+    sy = raw.extra["state_year"]
+    r = roster.copy()
+    r["ls"] = at_lag(r, sy, "lsthreat", 1)
+    r["tt"] = at_lag(r, sy, "terrthreat", 1)
+    r["tt6"] = at_lag(r, sy, "terrthreat", 6)
+    g = r.groupby(["atopid", "year"])
+    out = pd.DataFrame(index=frame.index)
+    out["lsthreat_max"] = align(g["ls"].max(), frame)
+    out["lsthreat_mean"] = align(g["ls"].mean(), frame)
+    out["terrthreat_max"] = align(g["tt"].max(), frame)
+    out["terrthreat_mean"] = align(g["tt"].mean(), frame)
+    out["terrthreat_d5"] = align(g["tt"].mean() - g["tt6"].mean(), frame)
+    part = mid_participants(raw.extra["gml_mids"], raw.extra["cow_mids"])
+    out = out.join(mid_columns(frame, roster, part))
+    out = out.join(rivalry_columns(frame, roster, raw.extra["rivalries"], raw.nmc))
+    out["named_threat_alive"] = named_threat_alive(frame, raw.atop_members, raw.state_years)
+    return out
