@@ -21,6 +21,7 @@ from forecast.panel.roster import (
     alliance_years,
     member_roster,
     phase_in_force,
+    phase_rows,
     roster_rows,
 )
 from forecast.panel.sources_bundle import RawBundle
@@ -40,8 +41,10 @@ EXTRA_COLUMNS = (
 )
 
 
-def structure(skeleton: pd.DataFrame, raw: RawBundle) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Key, structure and roster: returns (frame, roster on 1 Jan t)."""
+def structure(
+    skeleton: pd.DataFrame, raw: RawBundle
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Key and structure columns; returns (frame, roster on 1 Jan t, rows of the phase in force)."""
     ends = alliance_ends(raw.atop_members, raw.atop_alliances)
     rows = roster_rows(skeleton, raw.atop_members)
     roster = member_roster(rows)
@@ -63,19 +66,19 @@ def structure(skeleton: pd.DataFrame, raw: RawBundle) -> tuple[pd.DataFrame, pd.
         lead.reindex(pd.MultiIndex.from_frame(frame[["atopid", "year"]])).astype("int64").to_numpy()
     )
     frame["region"] = frame["ccode_leader"].map(C.region_of)
-    return frame, roster
+    return frame, roster, phase_rows(rows)
 
 
 def build_alliance_year(raw: RawBundle, groups: dict[str, GroupBuilder]) -> pd.DataFrame:
     """The alliance-year panel from validated raw frames; column order = contract + extras."""
     ends = alliance_ends(raw.atop_members, raw.atop_alliances)
     skeleton = alliance_years(ends)
-    frame, roster = structure(skeleton, raw)
+    frame, roster, in_phase = structure(skeleton, raw)
     out = pd.concat(
         [
             frame,
             outcome_columns(frame, ends, raw.atop_members),
-            design_columns(frame, raw.atop_members, raw.depth),
+            design_columns(frame, in_phase, raw.atop_members, raw.depth),
         ],
         axis=1,
     )

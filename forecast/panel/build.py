@@ -107,7 +107,7 @@ def build_tables(raw: RawBundle, progress: Progress | None = None) -> dict[str, 
     tick(1)
     panel = build_alliance_year(raw, GROUP_BUILDERS)
     ends = alliance_ends(raw.atop_members, raw.atop_alliances)
-    _, roster = structure(alliance_years(ends), raw)
+    _, roster, _ = structure(alliance_years(ends), raw)
     tick(2)
     member_year = build_member_year(panel, roster, raw.atop_members, ends, state_year)
     tick(3)

@@ -22,12 +22,23 @@ OBLIGATION_NAMES = {
 }
 
 
-def phase_provisions(members: pd.DataFrame) -> pd.DataFrame:
-    """One row per ``(atopid, phase)``: max over member rows of obligations and design fields."""
+def provisions_in_force(in_phase: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Per ``(atopid, year)``: max of obligations and design fields over the member rows of
+    the phase in force that are in force on 1 Jan t (later entrants cannot leak back),
+    plus ``phase_start`` (first entry year of that phase)."""
     cols = list(OBLIGATIONS) + list(DESIGN_FIELDS)
-    p = members.groupby(["atopid", "phase"])[cols].max()
+    vals = members.loc[in_phase["row"], cols].set_axis(in_phase.index)
+    p = (
+        pd.concat([in_phase[["atopid", "year"]], vals], axis=1)
+        .groupby(["atopid", "year"])[cols]
+        .max()
+    )
     start = members.groupby(["atopid", "phase"])["yrent"].min().rename("phase_start")
-    return p.join(start).reset_index()
+    cur = in_phase.groupby(["atopid", "year"])["phase"].max()
+    p["phase_start"] = start.reindex(
+        pd.MultiIndex.from_arrays([cur.index.get_level_values(0), cur.to_numpy()])
+    ).to_numpy()
+    return p.reset_index()
 
 
 def obligation_type(prov: pd.DataFrame) -> pd.Series:
@@ -54,12 +65,13 @@ def _flag(s: pd.Series) -> pd.Series:
 
 
 def design_columns(
-    frame: pd.DataFrame, members: pd.DataFrame, depth: pd.DataFrame | None
+    frame: pd.DataFrame, in_phase: pd.DataFrame, members: pd.DataFrame, depth: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """Design columns for ``frame`` (needs ``atopid, year, phase, begyr, n_members``)."""
-    prov = phase_provisions(members)
-    m = frame[["atopid", "year", "phase", "begyr", "n_members"]].merge(
-        prov, on=["atopid", "phase"], how="left", validate="many_to_one"
+    """Design columns for ``frame`` (needs ``atopid, year, begyr, n_members``);
+    ``in_phase`` = the member rows of the phase in force (``roster.phase_rows``)."""
+    prov = provisions_in_force(in_phase, members)
+    m = frame[["atopid", "year", "begyr", "n_members"]].merge(
+        prov, on=["atopid", "year"], how="left", validate="one_to_one"
     )
     m.index = frame.index
     out = pd.DataFrame(index=frame.index)
@@ -86,6 +98,9 @@ def design_columns(
         out[col] = _flag(m[col])
     months = m["length"].where(m["length"] > 0)
     out["years_to_scheduled_end"] = m["phase_start"] + months / 12.0 - m["year"]
+    # ATOP codes of states named as the threat (0 = none); read by the threat family.
+    out["statthr1"] = m["statthr1"].fillna(0).astype("int64")
+    out["statthr2"] = m["statthr2"].fillna(0).astype("int64")
     if depth is not None:
         d = depth.set_index("atopid")
         out["depth"] = frame["atopid"].map(d["depth"]).astype(float)

@@ -25,22 +25,25 @@ def founders(members: pd.DataFrame) -> pd.DataFrame:
     return f.rename(columns={"member": "ccode", "yrent": "begyr"}).drop_duplicates()
 
 
+def outside_partners(pairs: pd.DataFrame, f: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
+    """For ``pairs`` (index, atopid, year, new_id): True where the new alliance ``new_id`` has a
+    founder outside the focal alliance's roster on 1 Jan t."""
+    x = pairs[["atopid", "year", "new_id"]].reset_index(names="pair")
+    x = x.merge(f[["atopid", "ccode"]].rename(columns={"atopid": "new_id"}), on="new_id")
+    marks = roster[["atopid", "year", "ccode"]].assign(_in=True)
+    x = x.merge(marks, on=["atopid", "year", "ccode"], how="left")
+    outside = x[x["_in"].isna()].groupby("pair").size()
+    return pd.Series(pairs.index.isin(outside.index), index=pairs.index)
+
+
 def new_outside_alliances(roster: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
     """Count per ``(atopid, year)`` of new outside alliances signed by members in t−1."""
     f = founders(members)
-    per_new = f.groupby("atopid")["ccode"].apply(frozenset)
     r = roster.assign(y=roster["year"] - 1).merge(
         f.rename(columns={"atopid": "new_id", "begyr": "y"}), on=["ccode", "y"]
     )
-    r = r[r["new_id"] != r["atopid"]]
-    if r.empty:
-        return pd.Series(dtype=float)
-    mem = roster.groupby(["atopid", "year"])["ccode"].apply(frozenset)
-    outside = [
-        bool(per_new[n] - mem[(a, y)])
-        for a, y, n in zip(r["atopid"], r["year"], r["new_id"], strict=True)
-    ]
-    r = r[outside]
+    r = r[r["new_id"] != r["atopid"]].reset_index(drop=True)
+    r = r[outside_partners(r, f, roster)]
     return r.groupby(["atopid", "year"])["new_id"].nunique().astype(float)
 
 
@@ -65,6 +68,6 @@ def foreign_policy_columns(
     """``new_outside_alliance`` and ``hub_spoke`` aligned with ``frame``."""
     out = pd.DataFrame(index=frame.index)
     n = new_outside_alliances(roster, raw.atop_members)
-    out["new_outside_alliance"] = align(n, frame).astype(float).fillna(0.0) if len(n) else 0.0
+    out["new_outside_alliance"] = align(n, frame).astype(float).fillna(0.0)
     out["hub_spoke"] = hub_spoke(frame, roster, raw.major_years).fillna(0.0)
     return out.astype({"new_outside_alliance": float, "hub_spoke": float})

@@ -22,7 +22,7 @@ import pandas as pd
 
 from forecast.panel.columns import CAUSE_NONE, TERMMODE_TO_CAUSE
 from forecast.panel.domestic import member_domestic
-from forecast.panel.foreign_policy import founders
+from forecast.panel.foreign_policy import founders, outside_partners
 from forecast.panel.lagged import at_lag
 from forecast.panel.roster import spells
 
@@ -31,16 +31,11 @@ def _member_new_alliances(
     mr: pd.DataFrame, members: pd.DataFrame, roster: pd.DataFrame
 ) -> np.ndarray:
     f = founders(members)
-    per_new = f.groupby("atopid")["ccode"].apply(frozenset)
-    mem = roster.groupby(["atopid", "year"])["ccode"].apply(frozenset)
     r = mr[["atopid", "year", "ccode"]].reset_index().assign(y=mr["year"].to_numpy() - 1)
     r = r.merge(f.rename(columns={"atopid": "new_id", "begyr": "y"}), on=["ccode", "y"])
-    r = r[r["new_id"] != r["atopid"]]
-    keep = [
-        bool(per_new[n] - mem[(a, y)])
-        for a, y, n in zip(r["atopid"], r["year"], r["new_id"], strict=True)
-    ]
-    counts = r[keep].groupby("index")["new_id"].nunique()
+    r = r[r["new_id"] != r["atopid"]].reset_index(drop=True)
+    r = r[outside_partners(r, f, roster)]
+    counts = r.groupby("index")["new_id"].nunique()
     return counts.reindex(mr.index).fillna(0).to_numpy(dtype=float)
 
 

@@ -71,7 +71,8 @@ def alliance_years(ends: pd.DataFrame) -> pd.DataFrame:
 
 
 def roster_rows(skeleton: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Member rows in force on 1 Jan of each alliance-year: ``atopid, year, ccode, phase``.
+    """Member rows in force on 1 Jan of each alliance-year: ``atopid, year, ccode, phase, row``
+    (``row`` = index of the member-file row).
 
     A row is in force on 1 Jan t when ``yrent <= t-1`` and its last year is ``>= t``. In
     the signature year, and in a year when no row is in force on 1 January but a new phase
@@ -81,21 +82,28 @@ def roster_rows(skeleton: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """
     s = spells(members)
     m = skeleton[["atopid", "year"]].merge(
-        s[["atopid", "member", "yrent", "last_year", "phase"]], on="atopid"
+        s[["atopid", "member", "yrent", "last_year", "phase"]].rename_axis("row").reset_index(),
+        on="atopid",
     )
     in_force = (m["yrent"] <= m["year"] - 1) & (m["last_year"] >= m["year"])
     has = in_force.groupby([m["atopid"], m["year"]]).transform("any")
     entering = (m["yrent"] == m["year"]) & ~has
     first = m["phase"].where(entering).groupby([m["atopid"], m["year"]]).transform("min")
     standin = entering & (m["phase"] == first)
-    r = m.loc[in_force | standin, ["atopid", "year", "member", "phase"]]
-    r = r.rename(columns={"member": "ccode"}).drop_duplicates()
-    return r.sort_values(["atopid", "year", "ccode", "phase"]).reset_index(drop=True)
+    r = m.loc[in_force | standin, ["atopid", "year", "member", "phase", "row"]]
+    r = r.rename(columns={"member": "ccode"})
+    return r.sort_values(["atopid", "year", "ccode", "phase", "row"]).reset_index(drop=True)
 
 
 def phase_in_force(rows: pd.DataFrame) -> pd.Series:
     """Phase in force per ``(atopid, year)``: the latest phase among the rows in force."""
     return rows.groupby(["atopid", "year"])["phase"].max()
+
+
+def phase_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows in force that belong to the phase in force (design provisions come from these)."""
+    current = rows.groupby(["atopid", "year"])["phase"].transform("max")
+    return rows.loc[rows["phase"] == current].reset_index(drop=True)
 
 
 def member_roster(rows: pd.DataFrame) -> pd.DataFrame:

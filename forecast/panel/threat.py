@@ -93,6 +93,24 @@ def mid_columns(frame: pd.DataFrame, roster: pd.DataFrame, part: pd.DataFrame) -
     return out
 
 
+def _anti_join(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows of ``left`` whose ``keys`` do not occur in ``right``."""
+    marks = right[keys].drop_duplicates().assign(_hit=True)
+    m = left.merge(marks, on=keys, how="left")
+    return m[m["_hit"].isna()].drop(columns="_hit")
+
+
+def _has(rows: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
+    """1.0 for frame rows whose ``(atopid, year)`` occurs in ``rows``, else 0.0."""
+    hit = rows[["atopid", "year"]].drop_duplicates().assign(_hit=1.0)
+    return (
+        frame[["atopid", "year"]]
+        .merge(hit, on=["atopid", "year"], how="left")["_hit"]
+        .fillna(0.0)
+        .to_numpy()
+    )
+
+
 def rival_pairs(riv: pd.DataFrame) -> pd.DataFrame:
     """Directed rivalry spells: ``ccode, rival, styear, endyear``."""
     a = riv[["ccode1", "ccode2", "styear", "endyear"]].set_axis(
@@ -109,50 +127,32 @@ def rivalry_columns(
 ) -> pd.DataFrame:
     """``common_rival``, ``lost_common_rival``, ``rival_rise`` aligned with ``frame``."""
     pairs = rival_pairs(riv)
-    members = roster.groupby(["atopid", "year"])["ccode"].apply(frozenset)
 
-    def common_at(lag: int) -> pd.DataFrame:
+    def non_member_rivals(lag: int) -> pd.DataFrame:
         r = roster.assign(y=roster["year"] - lag).merge(pairs, on="ccode")
         r = r[(r["styear"] <= r["y"]) & (r["endyear"] >= r["y"])]
-        r = r[
-            [
-                rv not in members[(a, y)]
-                for a, y, rv in zip(r["atopid"], r["year"], r["rival"], strict=True)
-            ]
-        ]
+        return _anti_join(r, roster.rename(columns={"ccode": "rival"}), ["atopid", "year", "rival"])
+
+    def common_at(lag: int) -> pd.DataFrame:
+        r = non_member_rivals(lag)
         c = r.groupby(["atopid", "year", "rival"])["ccode"].nunique()
-        return c[c >= 2].reset_index()[["atopid", "year", "rival"]].assign(lag=lag)
+        return c[c >= 2].reset_index()[["atopid", "year", "rival"]]
 
     now = common_at(1)
     past = pd.concat([common_at(k) for k in range(2, 7)], ignore_index=True)
-    now_keys = set(zip(now["atopid"], now["year"], now["rival"], strict=True))
-    lost = past[
-        [
-            (a, y, rv) not in now_keys
-            for a, y, rv in zip(past["atopid"], past["year"], past["rival"], strict=True)
-        ]
-    ]
+    lost = _anti_join(past, now, ["atopid", "year", "rival"])
     out = pd.DataFrame(index=frame.index)
-    key = pd.MultiIndex.from_frame(frame[["atopid", "year"]])
-    has_now = pd.Series(1.0, index=pd.MultiIndex.from_frame(now[["atopid", "year"]]).unique())
-    has_lost = pd.Series(1.0, index=pd.MultiIndex.from_frame(lost[["atopid", "year"]]).unique())
-    out["common_rival"] = has_now.reindex(key).fillna(0.0).to_numpy()
-    out["lost_common_rival"] = has_lost.reindex(key).fillna(0.0).to_numpy()
+    out["common_rival"] = _has(now, frame)
+    out["lost_common_rival"] = _has(lost, frame)
 
-    r = roster.assign(y=roster["year"] - 1).merge(pairs, on="ccode")
-    r = r[(r["styear"] <= r["y"]) & (r["endyear"] >= r["y"])]
-    r = r[
-        [
-            rv not in members[(a, y)]
-            for a, y, rv in zip(r["atopid"], r["year"], r["rival"], strict=True)
-        ]
-    ]
+    r = non_member_rivals(1)
     logc = np.log(nmc.set_index(["ccode", "year"])["cinc"].where(lambda s: s > 0))
     now_c = logc.reindex(pd.MultiIndex.from_arrays([r["rival"], r["year"] - 1])).to_numpy()
     then_c = logc.reindex(pd.MultiIndex.from_arrays([r["rival"], r["year"] - 11])).to_numpy()
     r = r.assign(rise=now_c - then_c)
     rise = r.groupby(["atopid", "year"])["rise"].max()
     any_rival = r.groupby(["atopid", "year"]).size()
+    key = pd.MultiIndex.from_frame(frame[["atopid", "year"]])
     v = rise.reindex(key).to_numpy()
     has = any_rival.reindex(key).notna().to_numpy()
     out["rival_rise"] = np.where(has, v, 0.0)
@@ -162,12 +162,10 @@ def rivalry_columns(
     return out
 
 
-def named_threat_alive(
-    frame: pd.DataFrame, members: pd.DataFrame, state_years: pd.DataFrame
-) -> pd.Series:
-    """1 if a state named as the threat in the phase in force is a system member at t−1."""
-    named = members.groupby(["atopid", "phase"])[["statthr1", "statthr2"]].max().reset_index()
-    m = frame[["atopid", "year", "phase"]].merge(named, on=["atopid", "phase"], how="left")
+def named_threat_alive(frame: pd.DataFrame, state_years: pd.DataFrame) -> pd.Series:
+    """1 if a state named as the threat in the phase in force is a system member at t−1
+    (``frame`` carries the design columns ``statthr1``/``statthr2``)."""
+    m = frame
     alive = set(zip(state_years["ccode"], state_years["year"], strict=True))
     out = np.zeros(len(m))
     for col in ("statthr1", "statthr2"):
@@ -194,5 +192,5 @@ def threat_columns(frame: pd.DataFrame, roster: pd.DataFrame, raw: RawBundle) ->
     part = mid_participants(raw.extra["gml_mids"], raw.extra["cow_mids"])
     out = out.join(mid_columns(frame, roster, part))
     out = out.join(rivalry_columns(frame, roster, raw.extra["rivalries"], raw.nmc))
-    out["named_threat_alive"] = named_threat_alive(frame, raw.atop_members, raw.state_years)
+    out["named_threat_alive"] = named_threat_alive(frame, raw.state_years)
     return out
