@@ -138,10 +138,12 @@ def unit_ids(frame: pd.DataFrame, spec: ModelSpec) -> np.ndarray:
     return frame["atopid"].to_numpy(np.int64)
 
 
-def outcome_codes(frame: pd.DataFrame, causes: tuple[str, ...]) -> np.ndarray:
+def outcome_codes(
+    frame: pd.DataFrame, causes: tuple[str, ...], event_column: str = "event"
+) -> np.ndarray:
     """0 for no end, k for ``causes[k-1]``. Events with an uncoded cause count as censored
     (one ATOP alliance; its end cannot be attributed to a cause)."""
-    event = frame["event"].fillna(0).astype(int).to_numpy() > 0
+    event = frame[event_column].fillna(0).astype(int).to_numpy() > 0
     if len(causes) == 1:
         return event.astype(np.int64)
     lookup = {c: i + 1 for i, c in enumerate(causes)}
@@ -149,14 +151,14 @@ def outcome_codes(frame: pd.DataFrame, causes: tuple[str, ...]) -> np.ndarray:
     return np.where(event, cause, 0)
 
 
-REQUIRED = ("year", "age", "era", "event")
+REQUIRED = ("year", "age", "era")
 
 
 def build_design(
     frame: pd.DataFrame, spec: ModelSpec, scaling: dict[str, Scaling] | None = None
 ) -> Design:
     """Design arrays of ``frame`` for ``spec``; scaling is fitted on ``frame`` unless given."""
-    needed = [*REQUIRED, *spec.pooling, *spec.covariates]
+    needed = [*REQUIRED, spec.event_column, *spec.pooling, *spec.covariates]
     if len(spec.causes) > 1:
         needed.append("cause")
     absent = [c for c in needed if c not in frame.columns]
@@ -178,7 +180,7 @@ def build_design(
     units, unit_ix = np.unique(uids, return_inverse=True)
     years = frame["year"].to_numpy(np.int64)
     return Design(
-        y=outcome_codes(frame, spec.causes),
+        y=outcome_codes(frame, spec.causes, spec.event_column),
         X=X,
         x_names=names,
         era_slope_cols=np.array([names.index(c) for c in spec.era_slopes], dtype=np.int64),

@@ -71,7 +71,8 @@ class ModelSpec:
     ``reference_era``). ``pooling``: structural columns whose levels get intercept
     offsets (plus one pooled interaction cell over all of them when ``pool_cells``).
     ``age_bins``: lower edges of the age bins of the baseline hazard.
-    ``unit``: ``alliance`` (alliance-year panel) or ``member`` (member-year panel).
+    ``unit``: ``alliance`` (alliance-year panel) or ``member`` (member-year panel);
+    ``event_column`` names its 0/1 outcome column.
     """
 
     name: str
@@ -85,10 +86,11 @@ class ModelSpec:
     frailty: bool = True
     shock_years: tuple[int, ...] = (1990, 1991, 1992)
     unit: str = "alliance"
+    event_column: str = "event"
     priors: Priors = field(default_factory=Priors)
 
     def __post_init__(self) -> None:
-        known = set(C.COVARIATES)
+        known = set(C.COVARIATES) if self.unit == "alliance" else set(MEMBER_COVARIATES)
         unknown = [c for c in self.covariates if c not in known]
         if unknown:
             raise InputError(f"spec {self.name!r}: unknown covariates {unknown}")
@@ -116,6 +118,17 @@ class ModelSpec:
         """Prior-centre yearly rate of ``cause`` (falls back to 0.5 %)."""
         return dict(self.priors.base_rates).get(cause, 0.005)
 
+
+#: Member-year covariates of ``data/member_year.parquet`` (member panel, lagged one year).
+MEMBER_COVARIATES = (
+    "cinc_share",
+    "milex_share",
+    "burden_ratio",
+    "polity2",
+    "regime_change",
+    "sols_change",
+    "n_members",
+)
 
 REALIST = (
     "leader_cinc_share",
@@ -150,20 +163,13 @@ VARIANTS: dict[str, ModelSpec] = {
     "full": ModelSpec("full", REALIST + INSTITUTIONALIST, era_slopes=ERA_SLOPES),
     "member_exit": ModelSpec(
         "member_exit",
-        (
-            "leader_cinc_share",
-            "cap_shift",
-            "regime_change",
-            "sols_change_nondem",
-            "min_polity2",
-            "new_outside_alliance",
-            "lsthreat_max",
-        ),
+        ("cinc_share", "milex_share", "burden_ratio", "polity2", "regime_change", "sols_change"),
         causes=("exit",),
         pooling=("obligation_type",),
         pool_cells=False,
         frailty=False,
         unit="member",
+        event_column="exit",
         priors=Priors(base_rates=(("exit", 0.0035),)),
     ),
 }
