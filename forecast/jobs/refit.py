@@ -36,10 +36,13 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forecast.config import DATA_END_YEAR
 from forecast.errors import ForecastError, GateFailedError, InputError, LockHeldError
+
+if TYPE_CHECKING:
+    from forecast.model.spec import ModelSpec
 
 LOCK_NAME = ".refit.lock"
 OWNER_NAME = ".refit.owner"
@@ -51,7 +54,7 @@ class RefitOptions:
     """What a refit does; the CLI maps its options onto these fields."""
 
     models_dir: Path
-    model: str = "full"
+    model: str | ModelSpec = "full"  # a variant name, or a spec object (tests, notebooks)
     raw: Path | None = None
     panel_file: Path | None = None
     keep: int = 5
@@ -64,6 +67,11 @@ class RefitOptions:
     min_brier_skill: float = 0.0
     max_log_loss_ratio: float = 1.02
     loo_z: float = 2.0
+
+    @property
+    def name(self) -> str:
+        """Name of the model in the store."""
+        return self.model if isinstance(self.model, str) else self.model.name
 
 
 @dataclass(slots=True)
@@ -144,7 +152,7 @@ def _load_panel(opts: RefitOptions, log: Callable[[str], None]):
 
 
 def _records_dir(opts: RefitOptions) -> Path:
-    path = opts.models_dir / RECORDS_DIR / opts.model
+    path = opts.models_dir / RECORDS_DIR / opts.name
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -194,14 +202,24 @@ def recent_backtest(panel, opts: RefitOptions, log: Callable[[str], None]) -> di
         raise InputError(f"backtest fold {origin}+{h} has no observed outcomes")
     by = res.scores.set_index("source")
     pick = ["n", "events", "brier", "log_loss", "roc_auc", "brier_skill"]
+
+    def row(source: str, keys: list[str]) -> dict[str, Any]:
+        return {k: _plain(by.loc[source, k]) for k in keys}
+
     return {
         "origin": origin,
         "horizon": h,
-        "candidate": {k: by.loc[bt.MODEL_SOURCE, k] for k in pick},
-        "climatology": {k: by.loc["climatology", k] for k in ("brier", "log_loss")},
-        "logistic": {k: by.loc["logistic", k] for k in ("brier", "log_loss")},
+        "candidate": row(bt.MODEL_SOURCE, pick),
+        "climatology": row("climatology", ["brier", "log_loss"]),
+        "logistic": row("logistic", ["brier", "log_loss"]),
         "seconds": round(res.wall_seconds, 1),
     }
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalar -> Python scalar (JSON-ready); NaN -> None."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and value != value else value
 
 
 def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
@@ -209,16 +227,16 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
     from forecast.jobs import modelfit
 
     started = time.perf_counter()
-    summary = RefitSummary(model=opts.model)
+    summary = RefitSummary(model=opts.name)
     lock = None
     try:
         if opts.keep < 1:
             raise InputError(f"--keep must be at least 1 (the live version), got {opts.keep}")
         lock = _lock(opts.models_dir)
-        store = modelfit.Store(opts.models_dir, opts.model)
+        store = modelfit.Store(opts.models_dir, opts.name)
         summary.live_before = summary.live_after = store.live_version()
         panel, data_sha = _load_panel(opts, log)
-        log(f"fitting {opts.model} on {len(panel)} alliance-years "
+        log(f"fitting {opts.name} on {len(panel)} alliance-years "
             f"({opts.chains} chains x {opts.draws} draws, {opts.tune} tune)")  # fmt: skip
         fit = modelfit.fit_final(panel, opts, data_sha)
         summary.candidate = store.save(fit)
