@@ -277,6 +277,43 @@ class Forecaster:
             drivers=drivers,
         )
 
+    def survival_draws(
+        self, atopid: int, horizon: int, scenario: Scenario | None = None
+    ) -> np.ndarray:
+        """Per-draw survival S(1..horizon) of one alliance, shape (draws, horizon)."""
+        H = _check_horizon(horizon)
+        haz = self._hazards(np.array([self._index(atopid)]), self._encode(atopid, scenario), H)
+        return self._curves(haz)[0][:, 0]
+
+    def compare_scenario(
+        self, atopid: int, horizon: int, scenario: Scenario
+    ) -> tuple[Forecast, Forecast, Forecast]:
+        """(baseline, scenario, scenario - baseline), the difference summarised per draw
+        (``p_persist``/``survival``/``causes``/``drivers`` hold differences of probabilities
+        and contributions; ``p_end`` is minus the ``p_persist`` difference)."""
+        H = _check_horizon(horizon)
+        base = self.forecast(atopid, H)
+        what_if = self.forecast(atopid, H, scenario)
+        idx = np.array([self._index(atopid)])
+        xb, xs = self._encode(atopid, None), self._encode(atopid, scenario)
+        hb, hs = self._hazards(idx, xb, H), self._hazards(idx, xs, H)
+        (sb, cb), (ss, cs) = self._curves(hb), self._curves(hs)
+        ds = _summ(ss[:, 0] - sb[:, 0])  # (3, H)
+        dc = _summ(cs[:, 0, -1] - cb[:, 0, -1])  # (3, K)
+        dd = _summ(self._drivers(xs, hs[:, :, 0])[:, 0] - self._drivers(xb, hb[:, :, 0])[:, 0])
+        dend = _summ(sb[:, 0, -1] - ss[:, 0, -1])
+        diff = Forecast(
+            atopid=base.atopid,
+            as_of=base.as_of,
+            horizon=H,
+            p_persist=_iv(*ds[:, -1]),
+            p_end=_iv(*dend),
+            causes={c: _iv(*dc[:, k]) for k, c in enumerate(self.causes)},
+            survival=tuple(_iv(*ds[:, h]) for h in range(H)),
+            drivers=tuple(Driver(g, _iv(*dd[:, gi]), {}) for gi, g in enumerate(self.groups)),
+        )
+        return base, what_if, diff
+
     def forecast_many(
         self, atopids: list[int], horizon: int, scenario: Scenario | None = None
     ) -> list[Forecast]:

@@ -1,0 +1,161 @@
+"""Forecast core on a real small fit: probabilities, monotone survival, conditional
+survival, scenarios, drivers, the vectorised table and the backtest contract."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.errors import InputError
+from forecast.panel import columns as C
+from forecast.predict import Forecaster, NotInForceError
+from forecast.predict import scenarios as S
+from forecast.predict.types import Override, Scenario
+from forecast.store.registry import Artifact
+from tests.model.small_fit import small_fit
+
+
+@pytest.fixture(scope="module")
+def setup() -> tuple[pd.DataFrame, Artifact, Forecaster]:
+    panel, fit = small_fit()
+    art = Artifact("full", "test", {**fit.manifest, "version": "test"}, fit.posterior, Path("."))
+    return panel, art, Forecaster(art, panel)
+
+
+def test_forecasts_are_probabilities_and_survival_never_rises(setup) -> None:
+    _, _, fc = setup
+    assert fc.as_of == 2016 and len(fc.atopids) > 0
+    for atopid in fc.atopids[:5]:
+        f = fc.forecast(int(atopid), 15)
+        assert f.horizon == 15 and len(f.survival) == 15
+        means = [s.mean for s in f.survival]
+        assert all(0 <= s.lo <= s.mean <= s.hi <= 1 for s in f.survival)
+        assert all(b <= a + 1e-12 for a, b in itertools.pairwise(means))
+        assert f.p_end.mean == pytest.approx(1 - f.p_persist.mean)
+        assert f.p_persist == f.survival[-1]
+        total = sum(c.mean for c in f.causes.values())
+        assert total == pytest.approx(f.p_end.mean, rel=1e-9)
+        assert set(f.causes) == set(C.CAUSES)
+
+
+def test_conditional_survival_is_the_ratio_of_survivals(setup) -> None:
+    panel, art, fc = setup
+    atopid = int(fc.atopids[0])
+    h1, h2 = 3, 8
+    full = fc.survival_draws(atopid, h2)  # (draws, h2)
+    # the same alliance, known to have survived h1 more years with unchanged covariates
+    last = panel[panel["atopid"] == atopid].iloc[[-1]]
+    later = []
+    for k in range(1, h1 + 1):
+        row = last.copy()
+        row["year"] += k
+        row["age"] += k
+        row["era"] = C.era_of(int(row["year"].iloc[0]))
+        later.append(row)
+    extended = pd.concat([panel, *later], ignore_index=True)
+    fc_later = Forecaster(art, extended, as_of=fc.as_of + h1)
+    cond = fc_later.survival_draws(atopid, h2 - h1)
+    np.testing.assert_allclose(cond[:, -1], full[:, h2 - 1] / full[:, h1 - 1], rtol=1e-10)
+
+
+def test_table_matches_single_forecasts_and_backtest_contract(setup) -> None:
+    _, _, fc = setup
+    t = fc.table(30)
+    assert t.p_persist.shape == (3, len(fc.atopids), 30)
+    i = 2
+    f = fc.forecast(int(t.atopids[i]), 10)
+    assert t.p_persist[0, i, 9] == pytest.approx(f.p_persist.mean)
+    assert t.p_persist[1, i, 9] == pytest.approx(f.p_persist.lo)
+    k = C.CAUSES.index("abrogation")
+    assert t.causes[0, i, 9, k] == pytest.approx(f.causes["abrogation"].mean)
+    g = t.groups.index("design")
+    assert t.drivers[0, i, g] == pytest.approx(next(d for d in f.drivers if d.group == "design")
+                                               .contribution.mean)  # fmt: skip
+    rows = fc.end_probabilities(5)
+    assert list(rows.columns[:6]) == ["atopid", "origin", "horizon", "p_end", "p_end_lo",
+                                      "p_end_hi"]  # fmt: skip
+    assert {f"p_{c}" for c in C.CAUSES} <= set(rows.columns)
+    assert ((rows.p_end_lo <= rows.p_end) & (rows.p_end <= rows.p_end_hi)).all()
+    assert (rows.origin == 2016).all() and len(rows) == len(fc.atopids)
+
+
+def test_truncated_panel_forecasts_alliances_in_force_at_origin(setup) -> None:
+    panel, art, _ = setup
+    T = 1980
+    fc = Forecaster(art, panel[panel["year"] <= T])
+    last = panel[panel["year"] <= T].groupby("atopid").tail(1)
+    expected = set(last[(last.year == T) & (last.event == 0)].atopid)
+    assert fc.as_of == T and set(fc.atopids.tolist()) == expected
+
+
+def test_drivers_are_relative_to_the_training_mean(setup) -> None:
+    _, _, fc = setup
+    f = fc.forecast(int(fc.atopids[0]), 5)
+    assert {d.group for d in f.drivers} == set(fc.groups)
+    design = next(d for d in f.drivers if d.group == "design")
+    assert set(design.covariates) <= set(C.COVARIATE_GROUPS["design"])
+    # an alliance at the training mean with nothing missing has zero contributions
+    x0 = np.zeros((1, len(fc.x_names)))
+    haz = fc._hazards(np.array([0]), x0, 1)
+    assert np.allclose(fc._drivers(x0, haz[:, :, 0]), 0)
+
+
+def test_scenarios_validate_and_move_the_forecast(setup) -> None:
+    _, _, fc = setup
+    atopid = int(fc.atopids[0])
+    base = fc.forecast(atopid, 10, with_drivers=False)
+    same = fc.forecast(atopid, 10, Scenario("noop", ()), with_drivers=False)
+    assert same == base
+    with pytest.raises(InputError, match=r"allowed: .*bilateral"):
+        fc.forecast(atopid, 10, Scenario("x", (Override("gdp", "set", 1.0),)))
+    with pytest.raises(InputError, match="scale"):
+        fc.forecast(atopid, 10, Scenario("x", (Override("depth", "scale", 2.0, "sd"),)))
+    up = fc.forecast(atopid, 10, S.threat_up(fc.covariates, 2.0), with_drivers=False)
+    assert up.p_persist != base.p_persist
+    # per draw: raising a covariate whose slope is positive for every cause lowers survival
+    more = Scenario("more", (Override("bilateral", "add", 1.0, "sd"),))
+    s0, s1 = fc.survival_draws(atopid, 1), fc.survival_draws(atopid, 1, more)
+    beta = fc.beta[:, fc.x_names.index("bilateral")]  # (draws, K)
+    pos, neg = (beta > 0).all(axis=1), (beta < 0).all(axis=1)
+    assert (s1[pos, 0] < s0[pos, 0]).all() and (s1[neg, 0] > s0[neg, 0]).all()
+
+
+def test_scenario_operations_in_natural_and_sd_units() -> None:
+    means, sds = {"a": 10.0, "b": 0.0}, {"a": 2.0, "b": 1.0}
+    sc = Scenario("s", (Override("a", "add", 1.0, "sd"), Override("b", "set", 3.0)))
+    assert S.apply({"a": 4.0, "b": None}, sc, means, sds) == {"a": 6.0, "b": 3.0}
+    scale = Scenario("s", (Override("a", "scale", 0.5),))
+    assert S.apply({"a": None}, scale, means, sds) == {"a": 5.0}  # NaN acts at the mean
+    cut = S.leader_spending_cut(C.COVARIATES, 0.3, current_share=0.6)
+    assert cut.overrides[0] == Override("leader_milex_share", "scale", pytest.approx(0.7))
+    assert cut.overrides[1].value == pytest.approx(-0.18)
+    rc = S.regime_change(C.COVARIATES, member_is_democracy=False)
+    assert {o.covariate for o in rc.overrides} == {"regime_change", "sols_change_any",
+                                                   "sols_change_nondem"}  # fmt: skip
+    assert len(S.regime_change(C.COVARIATES, member_is_democracy=True).overrides) == 2
+    assert S.threat_up(("lsthreat_max",)).overrides == (Override("lsthreat_max", "add", 1.0, "sd"),)
+
+
+def test_bad_requests_are_input_errors(setup) -> None:
+    _, _, fc = setup
+    with pytest.raises(NotInForceError, match="not in force"):
+        fc.forecast(999_999, 5)
+    for bad in (0, 31, 2.5):
+        with pytest.raises(InputError, match="horizon"):
+            fc.forecast(int(fc.atopids[0]), bad)
+
+
+def test_scenario_difference_is_summarised_per_draw(setup) -> None:
+    _, _, fc = setup
+    atopid = int(fc.atopids[1])
+    sc = S.threat_up(fc.covariates, 1.0)
+    base, what_if, diff = fc.compare_scenario(atopid, 10, sc)
+    assert base == fc.forecast(atopid, 10)
+    assert what_if == fc.forecast(atopid, 10, sc)
+    assert diff.p_persist.mean == pytest.approx(what_if.p_persist.mean - base.p_persist.mean)
+    assert diff.p_end.mean == pytest.approx(-diff.p_persist.mean)
+    assert diff.p_persist.lo <= diff.p_persist.mean <= diff.p_persist.hi
