@@ -1,0 +1,71 @@
+"""Benchmark: full panel build from the raw sources (goal: <= 60 s wall, <= 2 GB peak RSS).
+
+Runs ``forecast.panel.build.build`` in a fresh child process per repetition (imports
+included, as a user's ``alliance-forecast data build`` would) and reports wall time and
+the child's peak resident memory.
+
+    .venv/bin/python benchmarks/build.py [--raw DIR] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+GOAL_SECONDS = 60.0
+GOAL_BYTES = 2 * 1024**3
+
+CHILD = """
+import sys
+from pathlib import Path
+from forecast.panel.build import build
+build(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def run_once(raw: Path) -> tuple[float, int]:
+    """(wall seconds, peak RSS bytes) of one build in a fresh interpreter."""
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(raw), out], cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if status != 0:
+            raise SystemExit(f"build failed with status {status}")
+        return wall, usage.ru_maxrss * 1024  # ru_maxrss is KiB on Linux
+
+
+def main() -> None:
+    from forecast.config import get_settings
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=Path, default=get_settings().raw_dir)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    runs = [run_once(args.raw) for _ in range(args.repeat)]
+    walls = [w for w, _ in runs]
+    peaks = [p for _, p in runs]
+    result = {
+        "runs": args.repeat,
+        "wall_s_median": round(statistics.median(walls), 2),
+        "wall_s_max": round(max(walls), 2),
+        "peak_rss_mib_max": round(max(peaks) / 1024**2, 1),
+        "goal_wall_s": GOAL_SECONDS,
+        "goal_peak_mib": GOAL_BYTES / 1024**2,
+        "meets_goal": max(walls) <= GOAL_SECONDS and max(peaks) <= GOAL_BYTES,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
