@@ -39,6 +39,7 @@ def run_once(raw: Path) -> tuple[float, int]:
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(raw), out], cwd=REPO)
         _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = status  # reaped by wait4; tell Popen so it does not warn
         wall = time.perf_counter() - start
         if status != 0:
             raise SystemExit(f"build failed with status {status}")

@@ -51,14 +51,29 @@ EXTRA_READERS = (
 )
 
 
+def archigos_state_years(arch: pd.DataFrame) -> pd.DataFrame:
+    """``ccode, year, irregular_entry``: 1 if a leader entered irregularly (or by foreign
+    imposition) that year, 0 if Archigos covers the state that year without one; state-years
+    Archigos does not cover are absent (NaN after the merge)."""
+    end_year = arch["enddate"].dt.year
+    covered = pd.DataFrame(
+        [
+            (c, y)
+            for c, s, e in zip(arch["ccode"], arch["start_year"], end_year, strict=True)
+            for y in range(s, e + 1)
+        ],
+        columns=["ccode", "year"],
+    ).drop_duplicates()
+    starts = arch.groupby(["ccode", "start_year"], as_index=False)["irregular_entry"].max()
+    starts = starts.rename(columns={"start_year": "year"})
+    out = covered.merge(starts, on=["ccode", "year"], how="left")
+    out["irregular_entry"] = out["irregular_entry"].fillna(0).astype(float)
+    return out.sort_values(["ccode", "year"]).reset_index(drop=True)
+
+
 def state_year_frames(x: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """``sy_*`` frames (one row per ccode-year) from the raw covariate sources."""
-    arch = x["archigos"]
-    irregular = (
-        arch.groupby(["ccode", "start_year"], as_index=False)["irregular_entry"]
-        .max()
-        .rename(columns={"start_year": "year"})
-    )
+    irregular = archigos_state_years(x["archigos"])
     return {
         "sy_sipri": x["sipri"][["ccode", "year", "sipri_milex"]],
         "sy_maddison": x["maddison"][["ccode", "year", "gdp", "cgdppc"]],

@@ -6,7 +6,8 @@
   (``solschdum``) in t−1; ``sols_change_nondem``: the same for non-democratic members
   (CHISOLS ``dem`` = 0), the Leeds–Mattes–Vogel interaction. NaN outside 1919–2008.
 * ``irregular_turnover``: any member whose leader entered irregularly or by foreign
-  imposition (Archigos) in t−1. NaN outside 1840–2015.
+  imposition (Archigos) in t−1; NaN when Archigos covers no member in t−1 (and outside
+  1840–2015).
 * ``min_polity2``: lowest member polity2 at t−1; ``min_polyarchy``: lowest V-Dem index.
 * ``dem_share``: share of members that are democracies at t−1 (polity2 > 5; where
   polity2 is missing, polyarchy > 0.5).
@@ -55,7 +56,7 @@ def domestic_columns(frame: pd.DataFrame, roster: pd.DataFrame, raw: RawBundle) 
     out["sols_change_nondem"] = align(any_flag(r["sols_change_nondem"], keys), frame)
     for col in ("sols_change_any", "sols_change_nondem"):
         out.loc[outside_years(frame, *CHISOLS_YEARS), col] = np.nan
-    irr = any_flag(r["irregular_entry"].fillna(0.0), keys)
+    irr = any_flag(r["irregular_entry"], keys)
     out["irregular_turnover"] = align(irr, frame)
     out.loc[outside_years(frame, *ARCHIGOS_YEARS), "irregular_turnover"] = np.nan
     g = r.groupby(keys)

@@ -3,9 +3,11 @@
 * ``new_outside_alliance``: number of ATOP alliances signed in t−1 (founding members
   only) by any member of the focal alliance together with at least one non-member of it
   (the focal alliance excluded).
-* ``hub_spoke``: 1 if the alliance is bilateral at t and one member is a COW major power
-  in t−1 that holds ≥ 3 bilateral defense pacts in force in t−1 (US–Japan, US–ROK,
-  US–Philippines, ANZUS's United States, US–Thailand...).
+* ``hub_spoke``: 1 if the alliance has at most 3 members at t and one member is a COW
+  major power in t−1 that holds ≥ 3 bilateral defense pacts in force in t−1. This flags
+  the US "spokes" of domain.md §4 (US–Japan 3375, US–ROK 3240, US–Philippines 3210,
+  ANZUS 3215, US–Thailand 3260 phase 2) but not NATO, and the bilateral pacts of other
+  hubs (USSR/Russia, France, UK) in the years they hold ≥ 3.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from forecast.panel.lagged import align
 from forecast.panel.sources_bundle import RawBundle
 
 HUB_MIN_PACTS = 3
+HUB_MAX_SIZE = 3
 
 
 def founders(members: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +60,7 @@ def hub_spoke(frame: pd.DataFrame, roster: pd.DataFrame, major_years: pd.DataFra
     hubs = {(c, y) for (c, y), n in held.items() if n >= HUB_MIN_PACTS and (c, y) in majors}
     r = roster.merge(frame[["atopid", "year", "n_members"]], on=["atopid", "year"])
     r["hub"] = [(c, y - 1) in hubs for c, y in zip(r["ccode"], r["year"], strict=True)]
-    r["hub"] = r["hub"] & (r["n_members"] == 2)
+    r["hub"] = r["hub"] & (r["n_members"] <= HUB_MAX_SIZE)
     agg = r.groupby(["atopid", "year"])["hub"].max().astype(float)
     return align(agg, frame)
 

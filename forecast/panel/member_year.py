@@ -83,7 +83,7 @@ def build_member_year(
         "sols_change_nondem",
     ):
         mr[col] = dom[col].to_numpy()
-    mr["irregular_turnover"] = dom["irregular_entry"].fillna(0.0).to_numpy()
+    mr["irregular_turnover"] = dom["irregular_entry"].to_numpy()
     lag = mr["year"] - 1
     mr.loc[(lag < 1840) | (lag > 2015), "irregular_turnover"] = np.nan
     mr["new_outside_alliance"] = _member_new_alliances(mr, members, roster)
