@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from forecast.errors import StoreError
-from forecast.panel.columns import COVARIATES
-from forecast.predict.types import Forecast, Scenario
+from forecast.panel.columns import COVARIATE_GROUPS
+from forecast.predict.types import Driver, Forecast, Interval, Scenario
 
 
 def open_registry(models_dir: Path) -> Any:
@@ -59,24 +59,21 @@ def version_of(artifact: Any) -> str:
     return str(artifact.version)
 
 
-def covariates_of(manifest: Mapping[str, Any]) -> tuple[str, ...]:
+def covariates_of(forecaster: Any) -> tuple[str, ...]:
     """Covariates a scenario may change: those the model was fitted on."""
-    names = manifest.get("covariates")
-    if isinstance(names, Mapping):
-        return tuple(names)
-    return tuple(names) if names else COVARIATES
+    return tuple(forecaster.covariates)
 
 
 def load_panel(data_dir: Path) -> Any:
     """The shipped alliance-year panel."""
-    from forecast.panel import load_panel as _load
+    from forecast.panel.load import load_panel as _load
 
     return _load(data_dir)
 
 
 def load_catalog_frames(data_dir: Path) -> tuple[Any, Any]:
     """(alliances, members) tables from the shipped data."""
-    from forecast.panel import load_alliance_members, load_alliances
+    from forecast.panel.load import load_alliance_members, load_alliances
 
     return load_alliances(data_dir), load_alliance_members(data_dir)
 
@@ -96,8 +93,39 @@ def as_of(forecaster: Any) -> int:
 def baseline_forecasts(
     forecaster: Any, atopids: Iterable[int], max_horizon: int
 ) -> Iterator[Forecast]:
-    """Baseline forecasts of ``atopids`` for every horizon 1..max_horizon (vectorised)."""
-    yield from forecaster.forecast_all(atopids=list(atopids), horizons=range(1, max_horizon + 1))
+    """Baseline forecasts of ``atopids`` (those the forecaster has in force) for every
+    horizon 1..max_horizon, from its vectorised table (one pass over the draws)."""
+    table = forecaster.table(max_horizon)
+    wanted = set(atopids)
+    pp, cc, dd = table.p_persist, table.causes, table.drivers
+    for i, atopid in enumerate(table.atopids.tolist()):
+        if atopid not in wanted:
+            continue
+        values = forecaster.covariate_values(atopid)
+        drivers = tuple(
+            Driver(
+                g,
+                Interval(*map(float, dd[:, i, gi])),
+                {c: values[c] for c in COVARIATE_GROUPS[g] if c in values},
+            )
+            for gi, g in enumerate(table.groups)
+        )
+        curve = [Interval(*map(float, pp[:, i, j])) for j in range(max_horizon)]
+        for h in range(1, max_horizon + 1):
+            s = curve[h - 1]
+            yield Forecast(
+                atopid=atopid,
+                as_of=table.as_of,
+                horizon=h,
+                p_persist=s,
+                p_end=Interval(1.0 - s.mean, 1.0 - s.hi, 1.0 - s.lo),
+                causes={
+                    c: Interval(*map(float, cc[:, i, h - 1, k]))
+                    for k, c in enumerate(table.cause_names)
+                },
+                survival=tuple(curve[:h]),
+                drivers=drivers,
+            )
 
 
 def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | None) -> Forecast:
@@ -108,5 +136,35 @@ def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | No
 def scenario_difference(
     forecaster: Any, atopid: int, horizon: int, scenario: Scenario
 ) -> tuple[Forecast, Forecast, Forecast]:
-    """(baseline, scenario, scenario − baseline) with per-draw intervals."""
-    return forecaster.compare(atopid, horizon, scenario)
+    """(baseline, scenario, scenario − baseline); the difference is summarised per draw.
+
+    The forecast core has no per-draw difference yet, so this adapter evaluates both
+    covariate vectors through the forecaster's own hazard and curve functions.
+    """
+    import numpy as np
+
+    base = forecaster.forecast(atopid, horizon)
+    what_if = forecaster.forecast(atopid, horizon, scenario=scenario)
+    idx = np.array([forecaster._index(atopid)])
+    xb, xs = forecaster._encode(atopid, None), forecaster._encode(atopid, scenario)
+    hb, hs = forecaster._hazards(idx, xb, horizon), forecaster._hazards(idx, xs, horizon)
+    (sb, cb), (ss, cs) = forecaster._curves(hb), forecaster._curves(hs)
+    dsurv = ss[:, 0] - sb[:, 0]  # (draws, H)
+    dcif = cs[:, 0, -1] - cb[:, 0, -1]  # (draws, K)
+    ddrv = forecaster._drivers(xs, hs[:, :, 0])[:, 0] - forecaster._drivers(xb, hb[:, :, 0])[:, 0]
+
+    def iv(x: Any) -> Interval:
+        lo, hi = np.quantile(x, (0.05, 0.95))
+        return Interval(float(np.mean(x)), float(lo), float(hi))
+
+    diff = Forecast(
+        atopid=base.atopid,
+        as_of=base.as_of,
+        horizon=base.horizon,
+        p_persist=iv(dsurv[:, -1]),
+        p_end=iv(-dsurv[:, -1]),
+        causes={c: iv(dcif[:, k]) for k, c in enumerate(forecaster.causes)},
+        survival=tuple(iv(dsurv[:, h]) for h in range(dsurv.shape[1])),
+        drivers=tuple(Driver(d.group, iv(ddrv[:, gi]), {}) for gi, d in enumerate(what_if.drivers)),
+    )
+    return base, what_if, diff

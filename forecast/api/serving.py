@@ -91,7 +91,7 @@ def load_served_model(
         forecaster=forecaster,
         as_of=engine.as_of(forecaster),
         provenance=provenance,
-        covariates=engine.covariates_of(manifest),
+        covariates=engine.covariates_of(forecaster),
         baseline=baseline,
         loaded_at=time.time(),
     )

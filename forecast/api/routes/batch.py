@@ -14,7 +14,8 @@ from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import BatchIn, BatchOut, ScenarioIn
 from forecast.api.serving import ServedModel
 from forecast.api.state import ServiceState, svc
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, InputError
+from forecast.predict import scenarios
 from forecast.predict.types import Override, Scenario
 
 router = APIRouter(route_class=StrictQueryRoute, tags=["forecasts"])
@@ -155,4 +156,9 @@ def _scenario(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid
                     allowed=[m["name"] for m in state.catalog.summaries[atopid]["members"]],
                 )
         overrides.append(Override(o.covariate, o.op, o.value, o.unit))
-    return Scenario(spec.name, tuple(overrides))
+    scenario = Scenario(spec.name, tuple(overrides))
+    try:
+        scenarios.validate(scenario, served.covariates)
+    except InputError as exc:
+        raise invalid("scenario", str(exc), allowed=["set", "add", "scale (natural unit)"]) from exc
+    return scenario
