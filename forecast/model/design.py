@@ -1,8 +1,11 @@
 """Panel rows -> numeric design (numpy only, shared by fitting and forecasting).
 
 Covariates are standardised with the training window's mean and sd; NaN is imputed with
-the mean (0 after scaling) and, where the training window has some but not all values
-missing, a ``<name>__missing`` indicator column is added. The scaling constants travel
+the mean (0 after scaling) and, where at least ``MIN_MISSING`` (5 %) but not all of the
+training values are missing, a ``<name>__missing`` indicator column is added (rarer gaps
+are just imputed). A covariate with no value at all in the training window (e.g. SIPRI
+spending before 1949) carries no information and is left out of the design (``used``
+false in the manifest). The scaling constants travel
 in the manifest so forecasts encode new rows exactly as the fit did.
 """
 
@@ -18,6 +21,7 @@ from forecast.model.spec import ModelSpec
 from forecast.panel import columns as C
 
 MISSING_SUFFIX = "__missing"
+MIN_MISSING = 0.05
 
 #: Level vocabularies of the pooling columns (fixed, so indices are stable across fits).
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -34,10 +38,16 @@ class Scaling:
     mean: float
     sd: float
     missing_indicator: bool
+    used: bool = True
 
     def to_dict(self) -> dict:
         """JSON form stored in the manifest."""
-        return {"mean": self.mean, "sd": self.sd, "missing_indicator": self.missing_indicator}
+        return {
+            "mean": self.mean,
+            "sd": self.sd,
+            "missing_indicator": self.missing_indicator,
+            "used": self.used,
+        }
 
 
 @dataclass(slots=True)
@@ -75,14 +85,15 @@ def fit_scaling(frame: pd.DataFrame, covariates: tuple[str, ...]) -> dict[str, S
         sd = float(col.std(ddof=0)) if frac_missing < 1 else 1.0
         if not np.isfinite(sd) or sd < 1e-9:
             sd = 1.0
-        out[name] = Scaling(mean, sd, 0.0 < frac_missing < 1.0)
+        out[name] = Scaling(mean, sd, MIN_MISSING <= frac_missing < 1.0, frac_missing < 1.0)
     return out
 
 
 def x_names_of(covariates: tuple[str, ...], scaling: dict[str, Scaling]) -> tuple[str, ...]:
     """Design column names: covariates, then their missing indicators."""
-    extra = tuple(c + MISSING_SUFFIX for c in covariates if scaling[c].missing_indicator)
-    return tuple(covariates) + extra
+    used = tuple(c for c in covariates if scaling[c].used)
+    extra = tuple(c + MISSING_SUFFIX for c in used if scaling[c].missing_indicator)
+    return used + extra
 
 
 def encode_covariates(
@@ -92,6 +103,8 @@ def encode_covariates(
     cols, indicators = [], []
     for name in covariates:
         s = scaling[name]
+        if not s.used:
+            continue
         raw = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
         missing = np.isnan(raw)
         z = np.where(missing, 0.0, (raw - s.mean) / s.sd)
@@ -183,7 +196,9 @@ def build_design(
         y=outcome_codes(frame, spec.causes, spec.event_column),
         X=X,
         x_names=names,
-        era_slope_cols=np.array([names.index(c) for c in spec.era_slopes], dtype=np.int64),
+        era_slope_cols=np.array(
+            [names.index(c) for c in spec.era_slopes if c in names], dtype=np.int64
+        ),
         era=level_index(frame["era"], "era"),
         age_bin=age_bin_of(frame["age"].to_numpy(), spec.age_bins),
         levels={c: level_index(frame[c], c) for c in spec.pooling},

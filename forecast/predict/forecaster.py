@@ -80,8 +80,10 @@ class Forecaster:
             raise InputError(f"model {artifact.model!r} is not an alliance-level model")
         self.model, self.version = artifact.model, artifact.version
         self.causes = tuple(spec["causes"])
-        self.covariates = tuple(man["covariates"]["names"])
+        self.spec_covariates = tuple(man["covariates"]["names"])
         self.scaling = {k: Scaling(**v) for k, v in man["covariates"]["scaling"].items()}
+        #: covariates the fit used (had data in its training window): scenarios may set them
+        self.covariates = tuple(c for c in self.spec_covariates if self.scaling[c].used)
         self.x_names = tuple(man["covariates"]["design_columns"])
         self.pooling = tuple(spec["pooling"])
         self.age_bins = tuple(spec["age_bins"])
@@ -134,7 +136,7 @@ class Forecaster:
         self.rows = in_force.set_index("atopid", drop=False)
         self.atopids = self.rows.index.to_numpy(dtype=np.int64)
         self._pos = {int(a): i for i, a in enumerate(self.atopids)}
-        self.X = encode_covariates(self.rows, self.covariates, self.scaling)
+        self.X = encode_covariates(self.rows, self.spec_covariates, self.scaling)
         # calendar terms for k = 1..MAX_HORIZON
         years = self.as_of + np.arange(1, MAX_HORIZON + 1)
         cap = C.ERAS.index(C.era_of(self.train_until))
@@ -228,14 +230,14 @@ class Forecaster:
         sds = {k: s.sd for k, s in self.scaling.items()}
         new = scenarios.apply(raw, scenario, means, sds)
         frame = pd.DataFrame([{k: (np.nan if v is None else v) for k, v in new.items()}])
-        return encode_covariates(frame, self.covariates, self.scaling)
+        return encode_covariates(frame, self.spec_covariates, self.scaling)
 
     # ---- public -----------------------------------------------------------------------
     def covariate_values(self, atopid: int) -> dict[str, float | None]:
         """Natural-unit covariates of the alliance's last row (None = missing)."""
         row = self.rows.iloc[self._index(atopid)]
         out: dict[str, float | None] = {}
-        for c in self.covariates:
+        for c in self.spec_covariates:
             v = pd.to_numeric(row[c], errors="coerce")
             out[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
         return out

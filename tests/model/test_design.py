@@ -29,11 +29,14 @@ def test_scaling_imputes_mean_and_adds_indicator_only_when_partly_missing() -> N
     assert np.allclose(X[:, 0].mean(), 0) and np.allclose(X[:, 0].std(), 1)
 
 
-def test_fully_missing_covariate_is_constant_zero_without_indicator() -> None:
-    frame = pd.DataFrame({"depth": [np.nan, np.nan]})
-    sc = fit_scaling(frame, ("depth",))
-    assert sc["depth"] == type(sc["depth"])(0.0, 1.0, False)
-    assert np.all(encode_covariates(frame, ("depth",), sc) == 0)
+def test_fully_missing_covariate_is_dropped_and_rare_gaps_get_no_indicator() -> None:
+    frame = pd.DataFrame({"depth": [np.nan] * 41, "asymm": [np.nan] + [1.0, 0.0] * 20})
+    sc = fit_scaling(frame, ("depth", "asymm"))
+    assert sc["depth"] == type(sc["depth"])(0.0, 1.0, False, used=False)
+    assert sc["asymm"].used and not sc["asymm"].missing_indicator  # 1/41 missing < 5 %
+    X = encode_covariates(frame, ("depth", "asymm"), sc)
+    assert X.shape == (len(frame), 1)
+    assert X[0, 0] == 0.0
 
 
 def test_design_codes_outcomes_levels_cells_and_age_bins() -> None:
