@@ -75,5 +75,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.include_router(health.router)
     for module in (alliances, batch, models, admin):
-        app.include_router(module.router, prefix="/v1")
+        app.include_router(module.router)
     return app

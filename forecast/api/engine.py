@@ -7,7 +7,7 @@ importing the API stays cheap; none of them pulls in PyMC, PyTensor or ArviZ.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -90,42 +90,30 @@ def as_of(forecaster: Any) -> int:
     return int(forecaster.as_of)
 
 
-def baseline_forecasts(
-    forecaster: Any, atopids: Iterable[int], max_horizon: int
-) -> Iterator[Forecast]:
-    """Baseline forecasts of ``atopids`` (those the forecaster has in force) for every
-    horizon 1..max_horizon, from its vectorised table (one pass over the draws)."""
-    table = forecaster.table(max_horizon)
-    wanted = set(atopids)
-    pp, cc, dd = table.p_persist, table.causes, table.drivers
+def baseline_table(forecaster: Any, max_horizon: int) -> Any:
+    """The forecaster's vectorised baseline table (alliances in force x horizons 1..H)."""
+    return forecaster.table(max_horizon)
+
+
+def baseline_drivers(
+    forecaster: Any, table: Any, atopids: set[int]
+) -> dict[int, tuple[Driver, ...]]:
+    """Drivers (group contributions and covariate values at as_of) per alliance."""
+    out: dict[int, tuple[Driver, ...]] = {}
+    dd = table.drivers.tolist()  # (3, a, G)
     for i, atopid in enumerate(table.atopids.tolist()):
-        if atopid not in wanted:
+        if atopid not in atopids:
             continue
         values = forecaster.covariate_values(atopid)
-        drivers = tuple(
+        out[atopid] = tuple(
             Driver(
                 g,
-                Interval(*map(float, dd[:, i, gi])),
+                Interval(dd[0][i][gi], dd[1][i][gi], dd[2][i][gi]),
                 {c: values[c] for c in COVARIATE_GROUPS[g] if c in values},
             )
             for gi, g in enumerate(table.groups)
         )
-        curve = [Interval(*map(float, pp[:, i, j])) for j in range(max_horizon)]
-        for h in range(1, max_horizon + 1):
-            s = curve[h - 1]
-            yield Forecast(
-                atopid=atopid,
-                as_of=table.as_of,
-                horizon=h,
-                p_persist=s,
-                p_end=Interval(1.0 - s.mean, 1.0 - s.hi, 1.0 - s.lo),
-                causes={
-                    c: Interval(*map(float, cc[:, i, h - 1, k]))
-                    for k, c in enumerate(table.cause_names)
-                },
-                survival=tuple(curve[:h]),
-                drivers=drivers,
-            )
+    return out
 
 
 def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | None) -> Forecast:

@@ -79,11 +79,30 @@ def _allowed(err: dict[str, Any]) -> Any:
     return None
 
 
-def validation_error(exc: RequestValidationError) -> ApiError:
+def _declared_range(request: Request | None, loc: Any) -> dict[str, Any] | None:
+    """Both bounds of a path/query parameter as the route declares them."""
+    route = request.scope.get("route") if request is not None else None
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or len(loc) != 2 or loc[0] not in ("query", "path"):
+        return None
+    params = dependant.query_params if loc[0] == "query" else dependant.path_params
+    for p in params:
+        if p.alias == loc[1]:
+            bounds: dict[str, Any] = {}
+            for m in p.field_info.metadata:
+                for attr, key in (("ge", "min"), ("gt", "min"), ("le", "max"), ("lt", "max")):
+                    if getattr(m, attr, None) is not None:
+                        bounds[key] = getattr(m, attr)
+            return bounds or None
+    return None
+
+
+def validation_error(exc: RequestValidationError, request: Request | None = None) -> ApiError:
     """Turn FastAPI's validation error into a 422 naming the first bad field."""
     errors = list(exc.errors())
     first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
     field = _field_name(first.get("loc", ()))
+    declared = _declared_range(request, tuple(first.get("loc", ())))
     details = [
         {"field": _field_name(e.get("loc", ())), "message": e.get("msg"), "allowed": _allowed(e)}
         for e in errors
@@ -93,7 +112,7 @@ def validation_error(exc: RequestValidationError) -> ApiError:
         "invalid",
         f"{field}: {first.get('msg')}",
         field=field,
-        allowed=_allowed(first),
+        allowed=declared or _allowed(first),
         extra={"details": details},
     )
     return err
@@ -108,7 +127,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        err = validation_error(exc)
+        err = validation_error(exc, request)
         return JSONResponse(err.body(), status_code=err.status)
 
     @app.exception_handler(StarletteHTTPException)

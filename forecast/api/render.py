@@ -65,3 +65,60 @@ def forecast(
         "model": provenance,
         "note": note,
     }
+
+
+def _fnum(x: float) -> str:
+    """A float as ``json.dumps(round(x, 6))`` writes it (NaN -> null)."""
+    return "null" if x != x else repr(round(x, ROUND))
+
+
+def _fiv(mean: float, lo: float, hi: float) -> str:
+    return f'{{"mean":{_fnum(mean)},"lo":{_fnum(lo)},"hi":{_fnum(hi)}}}'
+
+
+def baseline_bodies(
+    table: Any,
+    labels: dict[int, str],
+    drivers: dict[int, tuple[Driver, ...]],
+    provenance: dict[str, Any],
+) -> dict[tuple[int, int], bytes]:
+    """JSON bodies of every (alliance, horizon) baseline in a forecast table.
+
+    Assembled from per-alliance fragments (the survival points and drivers are written
+    once per alliance, not once per horizon); the result parses to exactly what
+    :func:`forecast` gives for the same numbers.
+    """
+    import json
+
+    prov = json.dumps(provenance, separators=(",", ":"))
+    out: dict[tuple[int, int], bytes] = {}
+    as_of = int(table.as_of)
+    n_h = table.p_persist.shape[-1]
+    for i, atopid in enumerate(table.atopids.tolist()):
+        if atopid not in labels:
+            continue
+        mean, lo, hi = table.p_persist[:, i, :].tolist()
+        causes = table.causes[:, i].tolist()  # (3, H, K)
+        points = [
+            f'{{"year":{as_of + j + 1},"h":{j + 1},"mean":{_fnum(mean[j])},'
+            f'"lo":{_fnum(lo[j])},"hi":{_fnum(hi[j])}}}'
+            for j in range(n_h)
+        ]
+        label = json.dumps(labels[atopid])
+        drv = json.dumps([driver(d) for d in drivers[atopid]], separators=(",", ":"))
+        for h in range(1, n_h + 1):
+            j = h - 1
+            cause_parts = ",".join(
+                f'"{c}":{_fiv(causes[0][j][k], causes[1][j][k], causes[2][j][k])}'
+                for k, c in enumerate(table.cause_names)
+            )
+            body = (
+                f'{{"kind":"baseline","atopid":{atopid},"label":{label},"as_of":{as_of},'
+                f'"horizon":{h},"target_year":{as_of + h},"interval":0.9,'
+                f'"p_persist":{_fiv(mean[j], lo[j], hi[j])},'
+                f'"p_end":{_fiv(1.0 - mean[j], 1.0 - hi[j], 1.0 - lo[j])},'
+                f'"causes":{{{cause_parts}}},"survival":[{",".join(points[:h])}],'
+                f'"drivers":{drv},"model":{prov},"note":null}}'
+            )
+            out[(atopid, h)] = body.encode()
+    return out

@@ -10,12 +10,11 @@ the new model, never a mixture, and never waits for a load.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,19 +55,17 @@ class ServedModel:
 
 
 def load_served_model(
-    registry: Any,
-    name: str,
-    version: str | None,
-    panel: Any,
-    catalog: Catalog,
-    clock: Clock,
-    precompute: bool = True,
+    registry: Any, name: str, version: str | None, panel: Any, clock: Clock
 ) -> ServedModel:
-    """Load ``name`` at ``version`` (live when None) and precompute its baseline JSON."""
+    """Load ``name`` at ``version`` (live when None): validated artifact + forecaster.
+
+    Baselines are filled in afterwards by :func:`precompute_baselines` (in the background),
+    so the service is ready as soon as it can answer every request correctly.
+    """
     artifact = engine.load_artifact(registry, name, version)
     manifest = engine.manifest_of(artifact)
     forecaster = engine.build_forecaster(artifact, panel)
-    computed_at = clock().astimezone(UTC).isoformat().replace("+00:00", "Z")
+    computed_at = clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     provenance = {
         "name": manifest.get("model", name),
         "version": engine.version_of(artifact),
@@ -76,14 +73,6 @@ def load_served_model(
         "train_until": manifest.get("train_until"),
         "computed_at": computed_at,
     }
-    baseline: dict[tuple[int, int], bytes] = {}
-    if precompute:
-        in_force = [a for a, s in catalog.summaries.items() if s["in_force"]]
-        for f in engine.baseline_forecasts(forecaster, in_force, MAX_HORIZON):
-            body = render.forecast(
-                f, label=catalog.summaries[f.atopid]["label"], provenance=provenance
-            )
-            baseline[(f.atopid, f.horizon)] = json.dumps(body, separators=(",", ":")).encode()
     return ServedModel(
         name=provenance["name"],
         version=provenance["version"],
@@ -92,9 +81,18 @@ def load_served_model(
         as_of=engine.as_of(forecaster),
         provenance=provenance,
         covariates=engine.covariates_of(forecaster),
-        baseline=baseline,
+        baseline={},
         loaded_at=time.time(),
     )
+
+
+def precompute_baselines(served: ServedModel, catalog: Catalog) -> dict[tuple[int, int], bytes]:
+    """JSON bytes of every baseline forecast: alliances in force x horizons 1..30."""
+    table = engine.baseline_table(served.forecaster, MAX_HORIZON)
+    in_force = {a for a, s in catalog.summaries.items() if s["in_force"]}
+    labels = {a: catalog.summaries[a]["label"] for a in in_force}
+    drivers = engine.baseline_drivers(served.forecaster, table, in_force)
+    return render.baseline_bodies(table, labels, drivers, dict(served.provenance))
 
 
 class ModelHolder:
@@ -106,13 +104,16 @@ class ModelHolder:
         default: str,
         loader: Callable[[str, str | None], ServedModel],
         metrics: Metrics,
+        precompute: Callable[[ServedModel], dict[tuple[int, int], bytes]] | None = None,
     ) -> None:
         self.registry = registry
         self.default = default
         self._loader = loader
         self._metrics = metrics
+        self._precompute = precompute
         self._models: dict[str, ServedModel] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one reload at a time
+        self._swap = threading.Lock()  # check-and-assign of a reference
 
     # ---- reads (hot path: one dict lookup) ----------------------------------------
     def get(self, name: str | None = None) -> ServedModel:
@@ -176,11 +177,51 @@ class ModelHolder:
             }
 
     def _install(self, served: ServedModel) -> None:
-        self._models[served.name] = served  # one reference assignment: the atomic swap
+        with self._swap:
+            self._models[served.name] = served  # one reference assignment: the atomic swap
         if served.name == self.default:
             self._metrics.set_model(
                 served.name, served.version, served.data_sha256, served.loaded_at
             )
+            if self._precompute is not None:
+                threading.Thread(
+                    target=self._warm, args=(served,), name="precompute", daemon=True
+                ).start()
+
+    def _warm(self, served: ServedModel) -> None:
+        """Fill in the baselines of ``served`` and swap in the warmed copy (if still live)."""
+        t0 = time.perf_counter()
+        try:
+            bodies = self._precompute(served)  # type: ignore[misc]
+        except Exception:
+            log.exception("precomputing baselines of %s %s failed", served.name, served.version)
+            return
+        warmed = replace(served, baseline=bodies)
+        with self._swap:
+            if self._models.get(served.name) is not served:
+                return  # a newer version was installed meanwhile
+            self._models[served.name] = warmed
+        log.info(
+            "baselines precomputed",
+            extra={
+                "fields": {
+                    "model": served.name,
+                    "version": served.version,
+                    "forecasts": len(bodies),
+                    "seconds": round(time.perf_counter() - t0, 3),
+                }
+            },
+        )
+
+    def wait_warm(self, timeout: float = 120.0) -> bool:
+        """Block until the default model's baselines are precomputed (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            served = self._models.get(self.default)
+            if served is not None and served.baseline:
+                return True
+            time.sleep(0.02)
+        return False
 
     async def watch(self, every_s: float) -> None:
         """Poll the live pointer of every served model and swap when it moves."""

@@ -12,7 +12,13 @@ from fastapi import Request
 from forecast.api import engine
 from forecast.api.catalog import Catalog, build_catalog
 from forecast.api.observability import Metrics
-from forecast.api.serving import Clock, ModelHolder, load_served_model
+from forecast.api.serving import (
+    Clock,
+    ModelHolder,
+    ServedModel,
+    load_served_model,
+    precompute_baselines,
+)
 from forecast.config import Settings
 from forecast.errors import StoreError
 
@@ -51,12 +57,12 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
     catalog = build_catalog(alliances, members)
     panel = engine.load_panel(settings.data_dir)
 
-    def loader(name: str, version: str | None):
-        return load_served_model(
-            registry, name, version, panel, catalog, clock, precompute=name == settings.model
-        )
+    def loader(name: str, version: str | None) -> ServedModel:
+        return load_served_model(registry, name, version, panel, clock)
 
-    holder = ModelHolder(registry, settings.model, loader, metrics)
+    holder = ModelHolder(
+        registry, settings.model, loader, metrics, lambda s: precompute_baselines(s, catalog)
+    )
     others = [n for n in engine.model_names(registry) if engine.live_version(registry, n)]
     holder.load_initial(others)
     elapsed = time.perf_counter() - t0
@@ -67,7 +73,6 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
             "fields": {
                 "model": served.name,
                 "version": served.version,
-                "baselines": len(served.baseline),
                 "load_s": round(elapsed, 3),
             }
         },

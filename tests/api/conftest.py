@@ -3,6 +3,7 @@ app built on it with an injected clock, and an ASGI test client."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,8 +20,10 @@ NATO, WARSAW_PACT, US_JAPAN = 3180, 3285, 3375
 
 
 def shipped_store_or_skip() -> tuple[Path, Path]:
-    """The repo's data/ and models/ folders; skip when they are not built yet."""
-    data, models = REPO_ROOT / "data", REPO_ROOT / "models"
+    """The repo's data/ and models/ folders (``API_TEST_MODELS_DIR`` may point at another
+    store while developing); skip when they are not built yet."""
+    data = REPO_ROOT / "data"
+    models = Path(os.environ.get("API_TEST_MODELS_DIR", REPO_ROOT / "models"))
     if not (data / "alliances.parquet").is_file():
         pytest.skip("data/ has no built panel: run `alliance-forecast data build`")
     if not any(models.glob("*/*/manifest.json")):
@@ -62,6 +65,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
     from forecast.api import create_app
 
     with TestClient(create_app(settings, clock=lambda: FIXED_CLOCK)) as c:
+        assert c.app.state.svc.holder.wait_warm(), "baselines were not precomputed in time"
         yield c
 
 

@@ -27,3 +27,12 @@ def clone_live_version(models_dir: Path, model: str, new_version: str) -> str:
     manifest["version"] = new_version
     (dst / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return new_version
+
+
+def corrupt_posterior(version_dir: Path) -> Path:
+    """Flip the tail of the largest posterior file (NetCDF file or Zarr chunk)."""
+    files = [p for p in version_dir.rglob("*") if p.is_file() and p.name != "manifest.json"]
+    target = max(files, key=lambda p: p.stat().st_size)
+    data = target.read_bytes()
+    target.write_bytes(data[:-8] + bytes(b ^ 0xFF for b in data[-8:]))
+    return target

@@ -89,3 +89,20 @@ def test_svg_chart(client):
     assert r.headers["content-type"].startswith("image/svg+xml")
     assert r.text.startswith("<svg") and "<polygon" in r.text and "NATO" in r.text
     assert client.get(f"/v1/alliances/{WARSAW_PACT}/forecast.svg").status_code == 409
+
+
+def test_precomputed_baselines_equal_on_demand_forecasts(client):
+    import json
+
+    from forecast.api import engine, render
+
+    served = client.app.state.svc.holder.get()
+    labels = client.app.state.svc.catalog.summaries
+    keys = sorted(served.baseline)[::211]
+    assert len(served.baseline) >= 300 * 30 and keys
+    for atopid, horizon in keys:
+        f = engine.forecast(served.forecaster, atopid, horizon, None)
+        fresh = render.forecast(
+            f, label=labels[atopid]["label"], provenance=dict(served.provenance)
+        )
+        assert json.loads(served.baseline[(atopid, horizon)]) == json.loads(json.dumps(fresh))

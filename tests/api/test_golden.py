@@ -26,7 +26,10 @@ def test_forecast_matches_golden(store_copy, tmp_path):
     version = clone_live_version(root / "models", settings.model, "golden-v1")
     Registry(root / "models").promote(settings.model, version)
     with TestClient(create_app(settings, clock=lambda: FIXED_CLOCK)) as c:
+        cold = c.get(f"/v1/alliances/{NATO}/forecast", params={"horizon": 10}).json()
+        assert c.app.state.svc.holder.wait_warm()
         body = c.get(f"/v1/alliances/{NATO}/forecast", params={"horizon": 10}).json()
+    assert cold == body, "the on-demand and the precomputed forecast differ"
     assert body["model"]["version"] == "golden-v1"
     assert body["model"]["computed_at"] == "2026-11-23T12:00:00Z"
     if os.environ.get("UPDATE_GOLDEN"):

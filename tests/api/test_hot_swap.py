@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from forecast.api import create_app
 from forecast.store.registry import Registry
 from tests.api.conftest import ADMIN_TOKEN, NATO, make_settings
-from tests.api.store_tools import clone_live_version, copy_store
+from tests.api.store_tools import clone_live_version, copy_store, corrupt_posterior
 
 
 @pytest.mark.slow
@@ -87,8 +87,7 @@ def test_a_corrupt_new_version_is_refused_and_the_old_one_kept(store_copy, tmp_p
         old = c.get("/ready").json()["version"]
         new = clone_live_version(root / "models", settings.model, "corrupt-v2")
         Registry(root / "models").promote(settings.model, new)
-        posterior = root / "models" / settings.model / new / "posterior.nc"
-        posterior.write_bytes(posterior.read_bytes()[:-100] + b"\0" * 100)
+        corrupt_posterior(root / "models" / settings.model / new)
         r = c.post("/v1/admin/reload", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
         assert r.status_code == 409
         assert old in r.json()["error"]["message"]

@@ -11,7 +11,7 @@ from forecast.api.problems import ApiError
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.state import svc
 
-router = APIRouter(route_class=StrictQueryRoute, tags=["admin"])
+router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["admin"])
 
 
 def _check_token(request: Request, authorization: str | None) -> None:

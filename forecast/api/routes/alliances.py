@@ -20,7 +20,7 @@ from forecast.api.schemas import (
 from forecast.api.state import ServiceState, svc
 from forecast.errors import ForecastError
 
-router = APIRouter(route_class=StrictQueryRoute, tags=["alliances"])
+router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["alliances"])
 
 AtopId = Annotated[int, Path(ge=1, le=99_999, description="ATOP alliance id, e.g. 3180 (NATO).")]
 Horizon = Annotated[int, Query(ge=1, le=MAX_HORIZON, description="Years ahead of as_of (1..30).")]

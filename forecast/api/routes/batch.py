@@ -18,7 +18,7 @@ from forecast.errors import ForecastError, InputError
 from forecast.predict import scenarios
 from forecast.predict.types import Override, Scenario
 
-router = APIRouter(route_class=StrictQueryRoute, tags=["forecasts"])
+router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["forecasts"])
 
 
 @router.post(

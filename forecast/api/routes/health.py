@@ -33,6 +33,7 @@ async def ready(request: Request) -> JSONResponse:
             "model": served.name,
             "version": served.version,
             "startup_s": round(state.startup_s, 3),
+            "precomputed_forecasts": len(served.baseline),
         }
     )
 

@@ -13,7 +13,7 @@ from forecast.api.schemas import ModelDetail, ModelSummary
 from forecast.api.state import ServiceState, svc
 from forecast.errors import ForecastError
 
-router = APIRouter(route_class=StrictQueryRoute, tags=["models"])
+router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["models"])
 
 
 def _version_row(entry: dict[str, Any], live: str | None) -> dict[str, Any]:
