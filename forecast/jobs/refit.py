@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -263,6 +264,8 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
         if summary.backtest:
             _write_record(opts, summary.candidate, summary.backtest)
         summary.pruned = store.prune(opts.keep)
+        _drop_records(opts, summary.pruned)
+        _export_diagnostics(fit, panel, opts, summary.candidate, log)
         summary.status, summary.exit_code = "promoted", 0
         log(f"promoted {summary.candidate} (was {summary.live_before})")
     except LockHeldError as exc:
@@ -309,6 +312,30 @@ def _check_backtest(summary: RefitSummary, live_record: dict | None, opts: Refit
                 f"recent backtest log loss {ratio:.3f} x the live version's "
                 f"(> {opts.max_log_loss_ratio})"
             )
+
+
+def _drop_records(opts: RefitOptions, versions: list[str]) -> None:
+    """Delete the refit records of pruned versions."""
+    folder = _records_dir(opts)
+    for version in versions:
+        for path in folder.glob(f"{version}.*"):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _export_diagnostics(
+    fit: Any, panel: Any, opts: RefitOptions, version: str, log: Callable[[str], None]
+) -> None:
+    """Best effort: the per-chain diagnostics file the notebook reads (never blocks a run)."""
+    from forecast.jobs.diagnostics import DIAGNOSTICS_FILE, export_diagnostics
+
+    try:
+        path = export_diagnostics(fit, panel, _records_dir(opts) / f"{version}.{DIAGNOSTICS_FILE}")
+        log(f"diagnostics written to {path}")
+    except Exception as exc:  # diagnostics are a convenience, the promotion stands
+        log(f"could not export diagnostics ({type(exc).__name__}: {exc})")
 
 
 def _append_history(opts: RefitOptions, summary: RefitSummary) -> None:
