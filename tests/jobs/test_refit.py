@@ -92,6 +92,7 @@ def test_first_refit_promotes_and_records_its_backtest(store):
     assert record["origin"] == 1984 and record["horizon"] == 5
     assert record["candidate"]["brier_skill"] > -0.5
     assert record["candidate"]["n"] > 100
+    assert (models / RECORDS_DIR / "tiny" / f"{version}.diagnostics.zarr").is_dir()
     history = (models / RECORDS_DIR / "history.jsonl").read_text().splitlines()
     assert json.loads(history[-1])["status"] == "promoted"
 
