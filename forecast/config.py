@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
         True, description="Set TCP_NODELAY on the listening socket (avoids ~40 ms Nagle stalls)."
     )
     log_level: str = Field("info", description="Log level of the service (JSON lines on stderr).")
+    loop: Literal["auto", "asyncio", "uvloop"] = Field(
+        "auto", description="Event loop of the server (auto: uvloop when installed)."
+    )
 
 
 @lru_cache(maxsize=1)

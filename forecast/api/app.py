@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from forecast import __version__
+from forecast.api.fastlane import FastLane
 from forecast.api.observability import (
     BodyLimitMiddleware,
     Metrics,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.metrics = metrics
     app.state.settings = settings
     install_handlers(app)
+    app.add_middleware(FastLane, api=app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.include_router(health.router)

@@ -39,6 +39,7 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        loop=settings.loop,
         access_log=False,  # the app logs every request as JSON, with its request id
         lifespan="on",
         timeout_graceful_shutdown=10,

@@ -201,6 +201,7 @@ class ModelHolder:
             if self._models.get(served.name) is not served:
                 return  # a newer version was installed meanwhile
             self._models[served.name] = warmed
+        _settle_memory()
         log.info(
             "baselines precomputed",
             extra={
@@ -236,3 +237,15 @@ class ModelHolder:
                     log.error("reload failed: %s", exc.message)
                 except Exception:
                     log.exception("pointer watch failed for model %s", name)
+
+
+def _settle_memory() -> None:
+    """After a warm-up: freeze long-lived objects out of GC scans, return freed heap."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

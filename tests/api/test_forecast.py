@@ -106,3 +106,31 @@ def test_precomputed_baselines_equal_on_demand_forecasts(client):
             f, label=labels[atopid]["label"], provenance=dict(served.provenance)
         )
         assert json.loads(served.baseline[(atopid, horizon)]) == json.loads(json.dumps(fresh))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?horizon=7", "?horizon=07", f"?horizon=7&model={'{model}'}", "?model={model}"],
+)
+def test_fast_lane_and_router_give_the_same_answer(client, query):
+    model = client.app.state.settings.model
+    horizon = 7 if "7" in query else 10
+    routed = client.get(f"/v1/alliances/{NATO}/forecast?horizon={horizon}&model={model}")
+    fast = client.get(f"/v1/alliances/{NATO}/forecast{query.format(model=model)}")
+    assert fast.status_code == routed.status_code == 200
+    assert fast.content == routed.content
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"/v1/alliances/{NATO}/forecast?horizon=31", 422),
+        (f"/v1/alliances/{NATO}/forecast?horizon=99", 422),
+        (f"/v1/alliances/0{NATO}/forecast", 200),
+        ("/v1/alliances/99999/forecast", 404),
+        ("/v1/alliances/١٢٣/forecast", 422),
+        (f"/v1/alliances/{WARSAW_PACT}/forecast?horizon=3", 409),
+    ],
+)
+def test_fast_lane_falls_through_to_validation(client, path, status):
+    assert client.get(path).status_code == status

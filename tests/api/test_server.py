@@ -126,7 +126,8 @@ def test_real_server_answers_over_http(server):
 @pytest.mark.integration
 @pytest.mark.slow
 def test_two_workers_do_not_pay_a_nagle_delay(store_copy):
-    proc, base = start(store_copy, "--workers", "2")
+    # the asyncio loop is where a pre-bound listener without TCP_NODELAY stalls ~40 ms
+    proc, base = start(store_copy, "--workers", "2", env={"ALLIANCE_FORECAST_LOOP": "asyncio"})
     try:
         wait_ready(proc, base)
         with httpx.Client(base_url=base, timeout=10) as c:  # one keep-alive connection
