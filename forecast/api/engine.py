@@ -78,6 +78,22 @@ def load_catalog_frames(data_dir: Path) -> tuple[Any, Any]:
     return load_alliances(data_dir), load_alliance_members(data_dir)
 
 
+def democracies(data_dir: Path) -> dict[int, bool]:
+    """COW code -> democracy at its last observed year (Polity2 >= 6, else V-Dem >= 0.5)."""
+    from forecast.panel.load import load_state_year
+
+    sy = load_state_year(data_dir).sort_values("year")
+    out: dict[int, bool] = {}
+    for ccode, rows in sy.groupby("ccode"):
+        polity = rows["polity2"].dropna()
+        poly = rows["polyarchy"].dropna()
+        if len(polity):
+            out[int(ccode)] = bool(polity.iloc[-1] >= 6)
+        elif len(poly):
+            out[int(ccode)] = bool(poly.iloc[-1] >= 0.5)
+    return out
+
+
 def build_forecaster(artifact: Any, panel: Any) -> Any:
     """Forecaster over ``artifact``'s draws for the alliances in ``panel``."""
     from forecast.predict import Forecaster

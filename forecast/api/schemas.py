@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecast.panel.columns import CAUSES, OBLIGATION_TYPES
 
@@ -134,8 +134,26 @@ class OverrideIn(Strict):
 
 
 class ScenarioIn(Strict):
-    name: str = Field(min_length=1, max_length=100)
-    overrides: list[OverrideIn] = Field(min_length=1, max_length=20)
+    """Either explicit ``overrides`` or a named ``preset`` (with ``member``/``amount``)."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    preset: Literal["leader_spending_cut", "regime_change", "threat_up"] | None = Field(
+        None,
+        description="leader_spending_cut: the leading member's share of alliance military "
+        "spending x (1 - amount, default 0.3); regime_change: regime change in `member`; "
+        "threat_up: threat scores + amount sd (default 1).",
+    )
+    member: str | None = Field(
+        None, max_length=100, description="Member for regime_change (COW code, ISO3 or name)."
+    )
+    amount: float | None = Field(None, allow_inf_nan=False)
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ScenarioIn:
+        if (self.preset is None) == (not self.overrides):
+            raise ValueError("give either a preset or a non-empty list of overrides")
+        return self
 
 
 class BatchIn(Strict):
@@ -145,8 +163,16 @@ class BatchIn(Strict):
     scenario: ScenarioIn | None = None
 
 
+class AppliedOverride(BaseModel):
+    covariate: str
+    op: str
+    value: float
+    unit: str
+
+
 class ScenarioResult(BaseModel):
     atopid: int
+    applied: list[AppliedOverride] = Field(description="Covariate changes actually applied.")
     baseline: ForecastOut
     scenario: ForecastOut
     difference: ForecastOut

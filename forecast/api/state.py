@@ -34,6 +34,7 @@ class ServiceState:
     panel: Any
     registry: Any
     holder: ModelHolder
+    democracies: dict[int, bool]
     metrics: Metrics
     clock: Clock
     startup_s: float
@@ -77,7 +78,10 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
             }
         },
     )
-    return ServiceState(settings, catalog, panel, registry, holder, metrics, clock, elapsed)
+    democracies = engine.democracies(settings.data_dir)
+    return ServiceState(
+        settings, catalog, panel, registry, holder, democracies, metrics, clock, elapsed
+    )
 
 
 def svc(request: Request) -> ServiceState:

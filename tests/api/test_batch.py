@@ -122,3 +122,42 @@ def test_non_json_body_is_422(client):
         "/v1/forecasts", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        {"preset": "threat_up"},
+        {"preset": "leader_spending_cut", "amount": 0.3},
+        {"preset": "regime_change", "member": "France"},
+    ],
+)
+def test_named_presets(client, scenario):
+    r = client.post("/v1/forecasts", json={"atopids": [NATO], "horizon": 5, "scenario": scenario})
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 422:  # the served model may not use the preset's covariates
+        assert error_of(r)["field"] == "scenario.preset"
+        return
+    res = r.json()["results"][0]
+    assert res["scenario"]["kind"] == "scenario"
+    assert "what-if" in r.json()["label"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "field"),
+    [
+        ({"preset": "regime_change"}, "scenario.member"),
+        ({"preset": "regime_change", "member": "Japan"}, "scenario.member"),
+        ({"preset": "leader_spending_cut", "amount": 1.5}, "scenario.amount"),
+        (
+            {"preset": "threat_up", "overrides": [{"covariate": "x", "op": "set", "value": 1}]},
+            "scenario",
+        ),
+        ({"name": "empty"}, "scenario"),
+        ({"preset": "coup"}, "scenario.preset"),
+    ],
+)
+def test_bad_presets_are_422(client, scenario, field):
+    r = client.post("/v1/forecasts", json={"atopids": [NATO], "scenario": scenario})
+    assert r.status_code == 422, r.text
+    assert error_of(r)["field"] == field

@@ -96,6 +96,10 @@ def post_forecasts(request: Request, body: BatchIn) -> Response:
         results.append(
             {
                 "atopid": a,
+                "applied": [
+                    {"covariate": o.covariate, "op": o.op, "value": o.value, "unit": o.unit}
+                    for o in scenario_by_alliance[a].overrides
+                ],
                 "baseline": render.forecast(base, label=label, provenance=prov),
                 "scenario": render.forecast(
                     what_if, label=label, provenance=prov, kind="scenario", note=render.WHAT_IF_NOTE
@@ -139,26 +143,64 @@ def _baseline_bytes(
 
 def _scenario(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: int) -> Scenario:
     """Validate a scenario against the model's covariates and the alliance's members."""
-    overrides = []
-    for i, o in enumerate(spec.overrides):
-        if o.covariate not in served.covariates:
-            raise invalid(
-                f"scenario.overrides.{i}.covariate",
-                f"unknown covariate {o.covariate!r} for model {served.name}",
-                allowed=list(served.covariates),
-            )
-        if o.member is not None:
-            ccode = state.catalog.resolve_member(o.member, f"scenario.overrides.{i}.member")
-            if ccode not in state.catalog.member_ccodes[atopid]:
+    if spec.preset is not None:
+        scenario = _preset(state, served, spec, atopid)
+    else:
+        overrides = []
+        for i, o in enumerate(spec.overrides):
+            if o.covariate not in served.covariates:
                 raise invalid(
-                    f"scenario.overrides.{i}.member",
-                    f"{o.member!r} is not a member of alliance {atopid}",
-                    allowed=[m["name"] for m in state.catalog.summaries[atopid]["members"]],
+                    f"scenario.overrides.{i}.covariate",
+                    f"unknown covariate {o.covariate!r} for model {served.name}",
+                    allowed=list(served.covariates),
                 )
-        overrides.append(Override(o.covariate, o.op, o.value, o.unit))
-    scenario = Scenario(spec.name, tuple(overrides))
+            if o.member is not None:
+                _member_of(state, o.member, atopid, f"scenario.overrides.{i}.member")
+            overrides.append(Override(o.covariate, o.op, o.value, o.unit))
+        scenario = Scenario(spec.name or "custom", tuple(overrides))
     try:
         scenarios.validate(scenario, served.covariates)
     except InputError as exc:
         raise invalid("scenario", str(exc), allowed=["set", "add", "scale (natural unit)"]) from exc
     return scenario
+
+
+def _member_of(state: ServiceState, member: str, atopid: int, field: str) -> int:
+    ccode = state.catalog.resolve_member(member, field)
+    if ccode not in state.catalog.member_ccodes[atopid]:
+        raise invalid(
+            field,
+            f"{member!r} is not a member of alliance {atopid}",
+            allowed=[m["name"] for m in state.catalog.summaries[atopid]["members"]],
+        )
+    return ccode
+
+
+def _preset(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: int) -> Scenario:
+    """Build a named preset from ``forecast.predict.scenarios`` for one alliance."""
+    allowed = served.covariates
+    try:
+        if spec.preset == "threat_up":
+            scenario = scenarios.threat_up(allowed, spec.amount if spec.amount is not None else 1.0)
+        elif spec.preset == "leader_spending_cut":
+            share = served.forecaster.covariate_values(atopid).get("leader_milex_share")
+            fraction = spec.amount if spec.amount is not None else 0.3
+            scenario = scenarios.leader_spending_cut(allowed, fraction, share)
+        else:
+            if spec.member is None:
+                raise invalid(
+                    "scenario.member",
+                    "regime_change needs the member that changes",
+                    allowed=[m["name"] for m in state.catalog.summaries[atopid]["members"]],
+                )
+            ccode = _member_of(state, spec.member, atopid, "scenario.member")
+            scenario = scenarios.regime_change(allowed, state.democracies.get(ccode, False))
+    except InputError as exc:
+        raise invalid("scenario.amount", str(exc), allowed={"min": 0, "max": 1}) from exc
+    if not scenario.overrides:
+        raise invalid(
+            "scenario.preset",
+            f"preset {spec.preset} changes no covariate that model {served.name} uses",
+            allowed=["leader_spending_cut", "regime_change", "threat_up"],
+        )
+    return Scenario(spec.name or scenario.name, scenario.overrides)
