@@ -241,11 +241,20 @@ class ModelHolder:
 
 def _settle_memory() -> None:
     """After a warm-up: freeze long-lived objects out of GC scans, return freed heap."""
-    import contextlib
-    import ctypes
     import gc
 
     gc.collect()
     gc.freeze()
+    release_heap()
+
+
+def release_heap() -> None:
+    """Hand freed heap back to the OS (Arrow's pool and glibc's arenas)."""
+    import contextlib
+    import ctypes
+    import sys
+
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)

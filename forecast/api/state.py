@@ -18,6 +18,7 @@ from forecast.api.serving import (
     ServedModel,
     load_served_model,
     precompute_baselines,
+    release_heap,
 )
 from forecast.config import Settings
 from forecast.errors import StoreError
@@ -79,6 +80,7 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
         },
     )
     democracies = engine.democracies(settings.data_dir)
+    release_heap()  # the loaders' temporaries (Arrow buffers, validation copies)
     return ServiceState(
         settings, catalog, panel, registry, holder, democracies, metrics, clock, elapsed
     )
