@@ -205,5 +205,16 @@ class ModelSummary(BaseModel):
     versions: list[ModelVersion]
 
 
+class LooRow(BaseModel):
+    model: str
+    version: str
+    elpd: float | None
+    se: float | None
+    p_loo: float | None
+    elpd_diff: float | None = Field(description="elpd minus the best model's (0 for the best).")
+    data_manifest_sha256: str | None
+
+
 class ModelDetail(ModelSummary):
     manifest: dict | None = Field(description="Manifest of the live version.")
+    loo_comparison: list[LooRow] = Field(description="Live versions of all models by PSIS-LOO.")

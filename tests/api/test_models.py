@@ -21,6 +21,8 @@ def test_model_detail_has_manifest_with_diagnostics(client):
     manifest = body["manifest"]
     assert manifest["version"] == body["live_version"]
     assert "diagnostics" in manifest and "train_until" in manifest
+    rows = {r["model"]: r for r in body["loo_comparison"]}
+    assert default in rows and rows[default]["version"] == body["live_version"]
 
 
 def test_unknown_model_is_404(client):

@@ -70,4 +70,34 @@ def get_model(
             except ForecastError:
                 manifest = None
     out["manifest"] = manifest
+    out["loo_comparison"] = _loo_comparison(state, names)
     return out
+
+
+def _loo_comparison(state: ServiceState, names: list[str]) -> list[dict[str, Any]]:
+    """PSIS-LOO of every model's live version, best first (elpd differences only mean
+    something between fits on the same data: compare ``data_manifest_sha256``)."""
+    rows = []
+    for n in names:
+        live = engine.live_version(state.registry, n)
+        if live is None:
+            continue
+        try:
+            man = state.registry.manifest(n, live)
+        except ForecastError:
+            continue
+        loo = man.get("loo") or {}
+        rows.append(
+            {
+                "model": n,
+                "version": live,
+                "elpd": loo.get("elpd"),
+                "se": loo.get("se"),
+                "p_loo": loo.get("p_loo"),
+                "data_manifest_sha256": man.get("data_manifest_sha256"),
+            }
+        )
+    best = max((r["elpd"] for r in rows if r["elpd"] is not None), default=None)
+    for r in rows:
+        r["elpd_diff"] = None if r["elpd"] is None or best is None else r["elpd"] - best
+    return sorted(rows, key=lambda r: (r["elpd"] is None, -(r["elpd"] or 0.0)))
