@@ -67,7 +67,7 @@ def load_served_model(
     forecaster = engine.build_forecaster(artifact, panel)
     computed_at = clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     provenance = {
-        "name": manifest.get("model", name),
+        "name": name,
         "version": engine.version_of(artifact),
         "data_manifest_sha256": manifest.get("data_manifest_sha256"),
         "train_until": manifest.get("train_until"),

@@ -93,3 +93,20 @@ def test_a_corrupt_new_version_is_refused_and_the_old_one_kept(store_copy, tmp_p
         assert old in r.json()["error"]["message"]
         assert c.get("/ready").json()["version"] == old
         assert c.get(f"/v1/alliances/{NATO}/forecast").status_code == 200
+
+
+def test_a_second_stored_model_is_served_on_request(store_copy, tmp_path):
+    import shutil
+
+    root = copy_store(store_copy, tmp_path / "store")
+    settings = make_settings(root)
+    shutil.copytree(root / "models" / settings.model, root / "models" / "second")
+    with TestClient(create_app(settings)) as c:
+        r = c.get(f"/v1/alliances/{NATO}/forecast", params={"horizon": 4, "model": "second"})
+        assert r.status_code == 200
+        assert r.json()["model"]["name"] == "second"
+        default = c.get(f"/v1/alliances/{NATO}/forecast", params={"horizon": 4}).json()
+        assert default["model"]["name"] == settings.model
+        assert r.json()["p_persist"] == default["p_persist"]  # same posterior, same numbers
+        names = {m["name"] for m in c.get("/v1/models").json()}
+        assert names == {settings.model, "second"}
