@@ -167,6 +167,19 @@ class Forecaster:
             if len(self.atopids)
             else np.zeros((self.n_draws, 0))
         )
+        # fast path of single forecasts: per-alliance constant terms and reshaped slopes
+        static = self.intercept[:, None, :] + self._frail[:, :, None]
+        for c in self.pooling:
+            static = static + self.level_eff[c][:, self._lvl[c]]
+        self._static = np.ascontiguousarray(static)  # (d, a, K)
+        self._beta_t = np.ascontiguousarray(self.beta.transpose(0, 2, 1))  # (d, K, p)
+        first = self.beta.copy()  # slopes in the first forecast year (drivers)
+        if len(self.slope_cols):
+            first[:, self.slope_cols] += self._slope_k[:, 0]
+        self._beta_first = first
+        self._group_matrix = np.zeros((len(self.x_names), len(self.groups)))
+        for gi, g in enumerate(self.groups):
+            self._group_matrix[self._group_cols[g], gi] = 1.0
 
     def _frailty_of(self, atopid: int) -> np.ndarray:
         i = self.unit_index.get(atopid)
@@ -252,19 +265,25 @@ class Forecaster:
         """Persistence forecast of one alliance over ``horizon`` years (1..30)."""
         H = _check_horizon(horizon)
         i = self._index(atopid)
-        X = self._encode(atopid, scenario)
-        haz = self._hazards(np.array([i]), X, H)
-        surv, cif = self._curves(haz)
-        s = _summ(surv[:, 0])  # (3, H)
-        end = _summ(1.0 - surv[:, 0, -1])
-        ci = _summ(cif[:, 0, -1])  # (3, K)
+        x = self._encode(atopid, scenario)[0]
+        haz = self._hazards_one(i, x, H)  # (d, H, K)
+        inv = 1.0 / (1.0 + np.exp(self._eta_one(i, x, H)).sum(axis=-1))  # 1 - sum_c h_c
+        surv = np.cumprod(inv, axis=1)  # (d, H)
+        prev = np.concatenate([np.ones((surv.shape[0], 1)), surv[:, :-1]], axis=1)
+        cif_last = (prev[:, :, None] * haz).sum(axis=1)  # (d, K)
+        cols = [surv, 1.0 - surv[:, -1:], cif_last]
+        if with_drivers:
+            cols.append(self._drivers_one(x, haz[:, 0]))
+        summ = _summ(np.concatenate(cols, axis=1))  # (3, H + 1 + K [+ G])
+        K = len(self.causes)
         drivers: tuple[Driver, ...] = ()
         if with_drivers:
-            d = _summ(self._drivers(X, haz[:, :, 0])[:, 0])  # (3, G)
             values = self.covariate_values(atopid)
             drivers = tuple(
                 Driver(
-                    g, _iv(*d[:, gi]), {c: values[c] for c in C.COVARIATE_GROUPS[g] if c in values}
+                    g,
+                    _iv(*summ[:, H + 1 + K + gi]),
+                    {c: values[c] for c in C.COVARIATE_GROUPS[g] if c in values},
                 )
                 for gi, g in enumerate(self.groups)
             )
@@ -272,12 +291,31 @@ class Forecaster:
             atopid=int(atopid),
             as_of=self.as_of,
             horizon=H,
-            p_persist=_iv(*s[:, -1]),
-            p_end=_iv(*end),
-            causes={c: _iv(*ci[:, k]) for k, c in enumerate(self.causes)},
-            survival=tuple(_iv(*s[:, h]) for h in range(H)),
+            p_persist=_iv(*summ[:, H - 1]),
+            p_end=_iv(*summ[:, H]),
+            causes={c: _iv(*summ[:, H + 1 + k]) for k, c in enumerate(self.causes)},
+            survival=tuple(_iv(*summ[:, h]) for h in range(H)),
             drivers=drivers,
         )
+
+    def _eta_one(self, i: int, x: np.ndarray, H: int) -> np.ndarray:
+        """Linear predictors of one alliance, (draws, H, K) (fast path of ``_hazards``)."""
+        base = self._static[:, i] + self._beta_t @ x  # (d, K)
+        eta = base[:, None, :] + self._time[:, :H]
+        eta = eta + self.age_eff[:, self._age_bin[i, :H]] + self.cell_eff[:, self._cell[i, :H]]
+        if len(self.slope_cols):
+            eta = eta + np.einsum("j,dkjc->dkc", x[self.slope_cols], self._slope_k[:, :H])
+        return eta
+
+    def _hazards_one(self, i: int, x: np.ndarray, H: int) -> np.ndarray:
+        e = np.exp(self._eta_one(i, x, H))
+        return e / (1.0 + e.sum(axis=-1, keepdims=True))
+
+    def _drivers_one(self, x: np.ndarray, haz1: np.ndarray) -> np.ndarray:
+        """Group contributions (draws, G) of one alliance (fast path of ``_drivers``)."""
+        w = haz1 / haz1.sum(axis=-1, keepdims=True)  # (d, K)
+        per_x = np.einsum("dpc,dc->dp", self._beta_first, w) * x  # (d, p)
+        return per_x @ self._group_matrix
 
     def survival_draws(
         self, atopid: int, horizon: int, scenario: Scenario | None = None
