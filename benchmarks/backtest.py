@@ -50,6 +50,28 @@ def goals(scores) -> dict:
     return out
 
 
+def _write_skill(args, summary, res, n, origins, wall, console) -> None:
+    """Write predictions, scores, reliability and the summary of the skill run."""
+    stem = args.out / "rolling"
+    res.model.to_csv(stem.with_suffix(".csv"), index=False)
+    res.baselines.to_csv(stem.with_suffix(".baselines.csv"), index=False)
+    res.scores.to_csv(stem.with_suffix(".scores.csv"), index=False)
+    bt.reliability(bt.long_predictions(res.model, res.baselines), res.observed).to_csv(
+        stem.with_suffix(".reliability.csv"), index=False
+    )
+    summary["runs"][n] = {
+        "origins": origins,
+        "wall_seconds": round(wall, 1),
+        "origin_seconds": {k: round(v, 1) for k, v in res.origin_seconds.items()},
+        "goals": goals(res.scores),
+        "fit_info": res.fit_info,
+    }
+    console.print(f"[bold]all {len(origins)} origins on {n} worker(s): {wall:.0f}s wall[/bold]")
+    for table in score_tables(res.scores, title=f"Rolling backtest ({n} workers)"):
+        console.print(table)
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--origins", default="1950:2010:5")
@@ -65,6 +87,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20161231)
     ap.add_argument("--min-origin", type=int, default=1946)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--timing-only", action="store_true", help="skip the skill table")
     args = ap.parse_args()
 
     from forecast.panel.load import load_panel
@@ -91,36 +114,21 @@ def main() -> None:
 
     # 1. the skill table: every origin, on the largest worker count
     n = max(workers)
-    res, wall = run(n, origins)
-    stem = args.out / "rolling"
-    res.model.to_csv(stem.with_suffix(".csv"), index=False)
-    res.baselines.to_csv(stem.with_suffix(".baselines.csv"), index=False)
-    res.scores.to_csv(stem.with_suffix(".scores.csv"), index=False)
-    bt.reliability(bt.long_predictions(res.model, res.baselines), res.observed).to_csv(
-        stem.with_suffix(".reliability.csv"), index=False
-    )
-    summary["runs"][n] = {
-        "origins": origins,
-        "wall_seconds": round(wall, 1),
-        "origin_seconds": {k: round(v, 1) for k, v in res.origin_seconds.items()},
-        "goals": goals(res.scores),
-        "fit_info": res.fit_info,
-    }
-    console.print(f"[bold]all {len(origins)} origins on {n} worker(s): {wall:.0f}s wall[/bold]")
-    for table in score_tables(res.scores, title=f"Rolling backtest ({n} workers)"):
-        console.print(table)
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    if not args.timing_only:
+        res, wall = run(n, origins)
+        _write_skill(args, summary, res, n, origins, wall, console)
 
     # 2. wall time per worker count on the same (smaller) set of origins
     timing = (
         parse_int_list(args.timing_origins, name="timing-origins") if args.timing_origins else []
-    )  # noqa: E501
+    )
+    target = args.out / ("timing.json" if args.timing_only else "summary.json")
     for n in workers if timing else []:
         _, wall = run(n, timing)
         summary["timing"][n] = {"origins": timing, "wall_seconds": round(wall, 1)}
         console.print(f"[bold]timing: {len(timing)} origins on {n} worker(s): {wall:.0f}s[/bold]")
-        (args.out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
-    console.print_json(json.dumps(summary["timing"] or {n: wall}))
+        target.write_text(json.dumps(summary, indent=2, default=str))
+    console.print_json(json.dumps(summary["timing"]))
 
 
 if __name__ == "__main__":
