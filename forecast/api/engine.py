@@ -140,35 +140,5 @@ def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | No
 def scenario_difference(
     forecaster: Any, atopid: int, horizon: int, scenario: Scenario
 ) -> tuple[Forecast, Forecast, Forecast]:
-    """(baseline, scenario, scenario − baseline); the difference is summarised per draw.
-
-    The forecast core has no per-draw difference yet, so this adapter evaluates both
-    covariate vectors through the forecaster's own hazard and curve functions.
-    """
-    import numpy as np
-
-    base = forecaster.forecast(atopid, horizon)
-    what_if = forecaster.forecast(atopid, horizon, scenario=scenario)
-    idx = np.array([forecaster._index(atopid)])
-    xb, xs = forecaster._encode(atopid, None), forecaster._encode(atopid, scenario)
-    hb, hs = forecaster._hazards(idx, xb, horizon), forecaster._hazards(idx, xs, horizon)
-    (sb, cb), (ss, cs) = forecaster._curves(hb), forecaster._curves(hs)
-    dsurv = ss[:, 0] - sb[:, 0]  # (draws, H)
-    dcif = cs[:, 0, -1] - cb[:, 0, -1]  # (draws, K)
-    ddrv = forecaster._drivers(xs, hs[:, :, 0])[:, 0] - forecaster._drivers(xb, hb[:, :, 0])[:, 0]
-
-    def iv(x: Any) -> Interval:
-        lo, hi = np.quantile(x, (0.05, 0.95))
-        return Interval(float(np.mean(x)), float(lo), float(hi))
-
-    diff = Forecast(
-        atopid=base.atopid,
-        as_of=base.as_of,
-        horizon=base.horizon,
-        p_persist=iv(dsurv[:, -1]),
-        p_end=iv(-dsurv[:, -1]),
-        causes={c: iv(dcif[:, k]) for k, c in enumerate(forecaster.causes)},
-        survival=tuple(iv(dsurv[:, h]) for h in range(dsurv.shape[1])),
-        drivers=tuple(Driver(d.group, iv(ddrv[:, gi]), {}) for gi, d in enumerate(what_if.drivers)),
-    )
-    return base, what_if, diff
+    """(baseline, scenario, scenario − baseline); the difference is summarised per draw."""
+    return forecaster.compare_scenario(atopid, horizon, scenario)

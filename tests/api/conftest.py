@@ -74,3 +74,20 @@ def error_of(response) -> dict:
     body = response.json()
     assert set(body) == {"error"}, body
     return body["error"]
+
+
+def assert_json_close(a: object, b: object, tol: float = 2e-6, path: str = "") -> None:
+    """Equal JSON values, numbers within ``tol`` (two numpy paths may differ in the 6th
+    decimal after rounding)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            assert_json_close(a[k], b[k], tol, f"{path}.{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_json_close(x, y, tol, f"{path}[{i}]")
+    elif isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        assert abs(a - b) <= tol, f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
