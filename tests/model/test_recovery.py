@@ -28,8 +28,8 @@ def test_truth_lies_in_credible_intervals() -> None:
                   [0.0, -0.7, 0.5, 0.0], [0.5, 0.5, 0.0, -0.4]]),
         frailty_sd=0.1,
     )  # fmt: skip
-    panel, truth = simulate_panel(SPEC, 500, truth=truth, seed=5, missing_rate=0.0)
-    fit = fit_model(SPEC, panel, draws=400, tune=400, chains=2, seed=3, progress=False,
+    panel, truth = simulate_panel(SPEC, 400, truth=truth, seed=5, missing_rate=0.0)
+    fit = fit_model(SPEC, panel, draws=300, tune=300, chains=2, seed=3, progress=False,
                     compute_loo=False)  # fmt: skip
     post = fit.posterior
     sd = np.array([fit.manifest["covariates"]["scaling"][c]["sd"] for c in SPEC.covariates])
