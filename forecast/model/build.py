@@ -120,11 +120,19 @@ def build_model(spec: ModelSpec, design: Design) -> pm.Model:
         W = pt.concatenate([coef[k] for k in coef], axis=0)
         eta = pt.dot(pt.constant(Z), W)
         if spec.pool_cells and design.cells:  # many sparse columns: a gather is cheaper
-            s_cell = pm.HalfNormal("cell_sd", pr.cell_sd_scale)
+            s_cell = (
+                pm.HalfNormal("cell_sd", pr.cell_sd_scale)
+                if pr.cell_sd_fixed is None
+                else pr.cell_sd_fixed
+            )
             z_cell = pm.Normal("cell_z", 0.0, 1.0, dims=("cell", "cause"))
             eta = eta + (s_cell * z_cell)[design.cell]
         if spec.frailty:
-            s_fr = pm.HalfNormal("frailty_sd", pr.frailty_sd_scale)
+            s_fr = (
+                pm.HalfNormal("frailty_sd", pr.frailty_sd_scale)
+                if pr.frailty_sd_fixed is None
+                else pr.frailty_sd_fixed
+            )
             z_fr = pm.Normal("frailty_z", 0.0, 1.0, dims="unit")
             eta = eta + (s_fr * z_fr)[design.unit][:, None]
         pm.CustomDist(

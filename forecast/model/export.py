@@ -68,15 +68,16 @@ def serving_dataset(
     )
     data["era_slope"] = (("draw", "era", "era_slope_x", "cause"), slopes)
     data["shock"] = (("draw", "cause"), get("shock") if "shock" in has else np.zeros((n, K)))
+    pr = spec.priors
     if "cell_z" in has:
-        sd = get("cell_sd")
+        sd = get("cell_sd") if "cell_sd" in has else np.full(n, pr.cell_sd_fixed or 0.0)
         data["cell_sd"] = (("draw",), sd)
         data["cell_effect"] = (("draw", "cell", "cause"), sd[:, None, None] * get("cell_z"))
     else:
         data["cell_sd"] = (("draw",), np.zeros(n))
         data["cell_effect"] = (("draw", "cell", "cause"), np.zeros((n, 0, K)))
     if "frailty_z" in has:
-        sd = get("frailty_sd")
+        sd = get("frailty_sd") if "frailty_sd" in has else np.full(n, pr.frailty_sd_fixed or 0.0)
         data["frailty_sd"] = (("draw",), sd)
         data["frailty"] = (("draw", "unit"), sd[:, None] * get("frailty_z"))
     else:
