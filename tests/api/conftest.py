@@ -26,8 +26,8 @@ def shipped_store_or_skip() -> tuple[Path, Path]:
     models = Path(os.environ.get("API_TEST_MODELS_DIR", REPO_ROOT / "models"))
     if not (data / "alliances.parquet").is_file():
         pytest.skip("data/ has no built panel: run `alliance-forecast data build`")
-    if not any(models.glob("*/*/manifest.json")):
-        pytest.skip("models/ has no stored posterior: run `alliance-forecast fit`")
+    if not any(models.glob("*/live.json")):
+        pytest.skip("models/ has no live model version: run `alliance-forecast fit --promote`")
     return data, models
 
 
