@@ -103,12 +103,20 @@ def main() -> None:
     summary: dict = {"settings": vars(args) | {"out": str(args.out)}, "runs": {}, "timing": {}}
     workers = parse_int_list(args.workers, name="workers")
 
+    partial = args.out / "partial"
+    partial.mkdir(exist_ok=True)
+
+    def done(r: bt.OriginResult, n: int) -> None:
+        console.log(f"[{n}w] origin {r.origin}: {r.seconds:.0f}s")
+        r.model.to_csv(partial / f"model-{r.origin}.csv", index=False)  # survives a kill
+        r.baselines.to_csv(partial / f"baselines-{r.origin}.csv", index=False)
+
     def run(n: int, years: list[int]) -> tuple[bt.RollingResult, float]:
         started = time.perf_counter()
         with dask_client(workers=n) as client:
             res = bt.rolling(
                 panel, years, horizons, settings, client=client, min_origin=args.min_origin,
-                on_done=lambda r: console.log(f"[{n}w] origin {r.origin}: {r.seconds:.0f}s"),
+                on_done=lambda r: done(r, n),
             )  # fmt: skip
         return res, time.perf_counter() - started
 
