@@ -24,9 +24,17 @@ GATES = {
 
 def _extreme(ds: xr.Dataset, fn) -> float:
     """min or max over every variable and element of ``ds`` (NaN ignored)."""
-    vals = [float(fn(v.to_numpy())) for v in ds.data_vars.values() if v.size]
-    vals = [v for v in vals if np.isfinite(v)]
-    return float(fn(vals)) if vals else float("nan")
+    return _extreme_at(ds, fn)[0]
+
+
+def _extreme_at(ds: xr.Dataset, fn) -> tuple[float, str | None]:
+    """(value, variable) of the min or max over every element of ``ds`` (NaN ignored)."""
+    vals = {k: float(fn(v.to_numpy())) for k, v in ds.data_vars.items() if v.size}
+    vals = {k: v for k, v in vals.items() if np.isfinite(v)}
+    if not vals:
+        return float("nan"), None
+    best = fn(list(vals.values()))
+    return float(best), next(k for k, v in vals.items() if v == best)
 
 
 def sampling_diagnostics(idata: xr.DataTree) -> dict:
@@ -35,9 +43,13 @@ def sampling_diagnostics(idata: xr.DataTree) -> dict:
 
     post = idata["posterior"].to_dataset()
     stats = idata["sample_stats"].to_dataset()
+    rhat, rhat_var = _extreme_at(azs.rhat(post), np.nanmax)
+    bulk, bulk_var = _extreme_at(azs.ess(post, method="bulk"), np.nanmin)
     out = {
-        "max_rhat": _extreme(azs.rhat(post), np.nanmax),
-        "min_ess_bulk": _extreme(azs.ess(post, method="bulk"), np.nanmin),
+        "max_rhat": rhat,
+        "max_rhat_var": rhat_var,
+        "min_ess_bulk": bulk,
+        "min_ess_bulk_var": bulk_var,
         "min_ess_tail": _extreme(azs.ess(post, method="tail"), np.nanmin),
         "divergences": int(stats["diverging"].sum()),
         "bfmi_min": float(np.min(azs.bfmi(stats["energy"]).to_numpy())),
