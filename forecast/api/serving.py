@@ -55,14 +55,20 @@ class ServedModel:
 
 
 def load_served_model(
-    registry: Any, name: str, version: str | None, panel: Any, clock: Clock
+    registry: Any,
+    name: str,
+    version: str | None,
+    panel: Any,
+    clock: Clock,
+    artifact: Any = None,
 ) -> ServedModel:
     """Load ``name`` at ``version`` (live when None): validated artifact + forecaster.
 
     Baselines are filled in afterwards by :func:`precompute_baselines` (in the background),
     so the service is ready as soon as it can answer every request correctly.
     """
-    artifact = engine.load_artifact(registry, name, version)
+    if artifact is None:
+        artifact = engine.load_artifact(registry, name, version)
     manifest = engine.manifest_of(artifact)
     forecaster = engine.build_forecaster(artifact, panel)
     computed_at = clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

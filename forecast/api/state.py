@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +56,21 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
             f"model {settings.model!r} has no live version in {settings.models_dir}: "
             "promote one with `alliance-forecast models promote` or set ALLIANCE_FORECAST_MODEL"
         )
-    alliances, members = engine.load_catalog_frames(settings.data_dir)
-    catalog = build_catalog(alliances, members)
-    panel = engine.load_panel(settings.data_dir)
+    # the data tables and the default posterior load in parallel (Arrow and Zarr
+    # decoding release the GIL); each raises its own clear error
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        f_artifact = pool.submit(engine.load_artifact, registry, settings.model, None)
+        f_frames = pool.submit(engine.load_catalog_frames, settings.data_dir)
+        f_panel = pool.submit(engine.load_panel, settings.data_dir)
+        f_democracies = pool.submit(engine.democracies, settings.data_dir)
+        catalog = build_catalog(*f_frames.result())
+        panel = f_panel.result()
+        democracies = f_democracies.result()
+        preloaded = {settings.model: f_artifact.result()}
 
     def loader(name: str, version: str | None) -> ServedModel:
-        return load_served_model(registry, name, version, panel, clock)
+        artifact = preloaded.pop(name, None) if version is None else None
+        return load_served_model(registry, name, version, panel, clock, artifact)
 
     holder = ModelHolder(
         registry, settings.model, loader, metrics, lambda s: precompute_baselines(s, catalog)
@@ -79,7 +89,6 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
             }
         },
     )
-    democracies = engine.democracies(settings.data_dir)
     release_heap()  # the loaders' temporaries (Arrow buffers, validation copies)
     return ServiceState(
         settings, catalog, panel, registry, holder, democracies, metrics, clock, elapsed
