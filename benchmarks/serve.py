@@ -67,14 +67,17 @@ def start_server(
     raise RuntimeError("server not ready after 60 s")
 
 
-def wait_precomputed(port: int, timeout: float = 120) -> float:
-    """Seconds until /ready reports the baseline forecasts precomputed."""
+def wait_precomputed(port: int, timeout: float = 180, streak: int = 12) -> float:
+    """Seconds until /ready reports the baselines precomputed ``streak`` times in a row
+    (fresh connections, so every worker of a multi-worker server gets asked)."""
     t0 = time.perf_counter()
+    ok = 0
     while time.perf_counter() - t0 < timeout:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as r:
-            if json.load(r).get("precomputed_forecasts", 0) > 0:
-                return time.perf_counter() - t0
-        time.sleep(0.05)
+            ok = ok + 1 if json.load(r).get("precomputed_forecasts", 0) > 0 else 0
+        if ok >= streak:
+            return time.perf_counter() - t0
+        time.sleep(0.02)
     raise RuntimeError("baselines not precomputed in time")
 
 
