@@ -31,6 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="full")
     ap.add_argument("--repeat", type=int, default=2000)
+    ap.add_argument("--version", default=None, help="stored version (default: live)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -41,7 +42,7 @@ def main() -> None:
     from forecast.store import Registry
 
     settings = get_settings()
-    art = Registry(settings.models_dir).load(args.model)
+    art = Registry(settings.models_dir).load(args.model, args.version)
     fc = Forecaster(art, load_panel(settings.data_dir))
     cold = time.perf_counter() - t0
     a = int(fc.atopids[0])
