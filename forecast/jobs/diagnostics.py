@@ -85,17 +85,19 @@ def export_diagnostics(fit: Any, panel: pd.DataFrame, path: Path, max_draws: int
     thin_tree = xr.DataTree.from_dict({"posterior": thin})
     ll = pm.compute_log_likelihood(thin_tree, model=model, extend_inferencedata=False,
                                    progressbar=False)  # fmt: skip
-    ppc = pm.sample_posterior_predictive(thin_tree, model=model, progressbar=False,
-                                         random_seed=0)  # fmt: skip
-    tree = xr.DataTree.from_dict(
-        {
-            "posterior": posterior,
-            "sample_stats": stats,
-            "log_likelihood": _dataset(ll).astype("float32"),
-            "posterior_predictive": _dataset(ppc["posterior_predictive"]),
-            "observed_data": _dataset(ppc["observed_data"]),
-        }
-    )
+    groups = {
+        "posterior": posterior,
+        "sample_stats": stats,
+        "log_likelihood": _dataset(ll).astype("float32"),
+    }
+    try:  # a likelihood without a random generator cannot be simulated: no LOO-PIT then
+        ppc = pm.sample_posterior_predictive(thin_tree, model=model, progressbar=False,
+                                             random_seed=0)  # fmt: skip
+        groups["posterior_predictive"] = _dataset(ppc["posterior_predictive"])
+        groups["observed_data"] = _dataset(ppc["observed_data"])
+    except Exception:  # the rest of the diagnostics is still worth writing
+        pass
+    tree = xr.DataTree.from_dict(groups)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
