@@ -40,7 +40,9 @@ class Settings(BaseSettings):
         None, description="Bearer token for /v1/admin/*; admin endpoints answer 503 when unset."
     )
     max_batch: int = Field(200, ge=1, description="Most forecasts in one POST /v1/forecasts (413).")
-    max_body_bytes: int = Field(262_144, ge=1024, description="Largest request body accepted (413).")
+    max_body_bytes: int = Field(
+        262_144, ge=1024, description="Largest request body accepted (413)."
+    )
     reload_poll_s: float = Field(
         2.0, ge=0, description="Seconds between checks of the live pointer; 0 disables watching."
     )

@@ -61,8 +61,8 @@ class Forecast:
     atopid: int
     as_of: int
     horizon: int
-    p_persist: Interval                 # survival to as_of + horizon
-    p_end: Interval                     # 1 - p_persist
-    causes: dict[str, Interval]         # cumulative incidence per cause by as_of + horizon
-    survival: tuple[Interval, ...]      # S(h) for h = 1..horizon
+    p_persist: Interval  # survival to as_of + horizon
+    p_end: Interval  # 1 - p_persist
+    causes: dict[str, Interval]  # cumulative incidence per cause by as_of + horizon
+    survival: tuple[Interval, ...]  # S(h) for h = 1..horizon
     drivers: tuple[Driver, ...] = ()
