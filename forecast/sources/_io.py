@@ -105,3 +105,13 @@ def check_unique(df: pd.DataFrame, keys: list[str], path: Path) -> None:
             f"{path}: duplicate key ({', '.join(keys)}) in {int(dup.sum())} rows, e.g. {sample} "
             f"at rows {df.index[dup][:MAX_ROWS_IN_MESSAGE].tolist()}. Each key must appear once."
         )
+
+
+def read_keyed_table(
+    raw_dir: Path, relative: str, schema: pa.DataFrameSchema, keys: list[str]
+) -> pd.DataFrame:
+    """Read, validate and key-check a plain CSV: the schema's columns, sorted by ``keys``."""
+    path = raw_path(raw_dir, relative)
+    df = validate(read_csv(path), schema, path)
+    check_unique(df, keys, path)
+    return df[list(schema.columns)].sort_values(keys).reset_index(drop=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import check_unique, raw_path, read_csv, validate
+from forecast.sources._io import read_keyed_table
 
 FILE = "cow/nmc.csv"
 
@@ -33,7 +33,4 @@ SCHEMA = pa.DataFrameSchema(
 
 def read_nmc(raw_dir: Path) -> pd.DataFrame:
     """NMC state-years: ``ccode, year, milex, milper, tpop, cinc`` (one row per state-year)."""
-    path = raw_path(raw_dir, FILE)
-    df = validate(read_csv(path), SCHEMA, path)
-    check_unique(df, ["ccode", "year"], path)
-    return df[list(SCHEMA.columns)].sort_values(["ccode", "year"]).reset_index(drop=True)
+    return read_keyed_table(raw_dir, FILE, SCHEMA, ["ccode", "year"])

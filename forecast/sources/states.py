@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import check_unique, raw_path, read_csv, validate
+from forecast.sources._io import read_keyed_table
 
 STATES_FILE = "cow/states.csv"
 MAJORS_FILE = "cow/majors.csv"
@@ -46,18 +46,12 @@ MAJORS_SCHEMA = pa.DataFrameSchema(
 
 def read_states(raw_dir: Path) -> pd.DataFrame:
     """COW system-membership spells: ``stateabb, ccode, statenme, styear, endyear``."""
-    path = raw_path(raw_dir, STATES_FILE)
-    df = validate(read_csv(path), STATES_SCHEMA, path)
-    check_unique(df, ["ccode", "styear"], path)
-    return df[list(STATES_SCHEMA.columns)].sort_values(["ccode", "styear"]).reset_index(drop=True)
+    return read_keyed_table(raw_dir, STATES_FILE, STATES_SCHEMA, ["ccode", "styear"])
 
 
 def read_majors(raw_dir: Path) -> pd.DataFrame:
     """COW major-power spells: ``ccode, styear, endyear``."""
-    path = raw_path(raw_dir, MAJORS_FILE)
-    df = validate(read_csv(path), MAJORS_SCHEMA, path)
-    check_unique(df, ["ccode", "styear"], path)
-    return df[list(MAJORS_SCHEMA.columns)].sort_values(["ccode", "styear"]).reset_index(drop=True)
+    return read_keyed_table(raw_dir, MAJORS_FILE, MAJORS_SCHEMA, ["ccode", "styear"])
 
 
 def spells_to_years(spells: pd.DataFrame, first: int = 1816, last: int = 2016) -> pd.DataFrame:
