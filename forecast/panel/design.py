@@ -59,6 +59,13 @@ def military_institutionalisation(prov: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(allnan, np.nan, level), index=prov.index)
 
 
+#: ATOP provision codes reduced to "present" flags (the codebook levels are unconfirmed).
+PROVISION_FLAGS = (
+    "organ1", "intcom", "base", "milaid", "contrib", "nomicoop",
+    "compag", "speclgth", "renounce", "wartime", "specthrt",
+)  # fmt: skip
+
+
 def _flag(s: pd.Series) -> pd.Series:
     """1.0 if the code is > 0, 0.0 if 0, NaN if missing."""
     return (s > 0).astype(float).where(s.notna())
@@ -82,19 +89,7 @@ def design_columns(
     out["log_n_members"] = np.log(m["n_members"].astype(float))
     out["asymm"] = _flag(m["asymm"])
     out["milinst"] = military_institutionalisation(m)
-    for col in (
-        "organ1",
-        "intcom",
-        "base",
-        "milaid",
-        "contrib",
-        "nomicoop",
-        "compag",
-        "speclgth",
-        "renounce",
-        "wartime",
-        "specthrt",
-    ):
+    for col in PROVISION_FLAGS:
         out[col] = _flag(m[col])
     months = m["length"].where(m["length"] > 0)
     out["years_to_scheduled_end"] = m["phase_start"] + months / 12.0 - m["year"]
