@@ -22,10 +22,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from forecast.jobs import backtest as bt
-from forecast.jobs.fanout import dask_client
-from forecast.jobs.folds import parse_int_list
-from forecast.jobs.report import score_tables
+from forecast.evaluation import backtest as bt
+from forecast.evaluation.fanout import dask_client
+from forecast.evaluation.folds import parse_int_list
+from forecast.evaluation.report import score_tables
 
 OUT = Path(__file__).resolve().parent / "out" / "backtest"
 

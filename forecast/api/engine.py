@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast.errors import StoreError
-from forecast.panel.columns import COVARIATE_GROUPS
-from forecast.predict.types import Driver, Forecast, Interval, Scenario
+from forecast.predict.types import Forecast, Interval, Scenario
 
 
 def open_registry(models_dir: Path) -> Any:
@@ -65,10 +64,10 @@ def covariates_of(forecaster: Any) -> tuple[str, ...]:
 
 
 def load_panel(data_dir: Path) -> Any:
-    """The shipped alliance-year panel."""
-    from forecast.panel.load import load_panel as _load
+    """The shipped alliance-year panel with the member lists the model needs."""
+    from forecast.model.members import load_model_panel
 
-    return _load(data_dir)
+    return load_model_panel(data_dir)
 
 
 def load_catalog_frames(data_dir: Path) -> tuple[Any, Any]:
@@ -111,24 +110,23 @@ def baseline_table(forecaster: Any, max_horizon: int) -> Any:
     return forecaster.table(max_horizon)
 
 
-def baseline_drivers(
-    forecaster: Any, table: Any, atopids: set[int]
-) -> dict[int, tuple[Driver, ...]]:
-    """Drivers (group contributions and covariate values at as_of) per alliance."""
-    out: dict[int, tuple[Driver, ...]] = {}
-    dd = table.drivers.tolist()  # (3, a, G)
+def baseline_drivers(forecaster: Any, table: Any, atopids: set[int]) -> dict[int, dict[str, Any]]:
+    """Drivers block (exact contributions, total, reference, data_through) per alliance."""
+    from forecast.api.render import drivers_block
+
+    out: dict[int, dict[str, Any]] = {}
     for i, atopid in enumerate(table.atopids.tolist()):
         if atopid not in atopids:
             continue
-        values = forecaster.covariate_values(atopid)
-        out[atopid] = tuple(
-            Driver(
-                g,
-                Interval(dd[0][i][gi], dd[1][i][gi], dd[2][i][gi]),
-                {c: values[c] for c in COVARIATE_GROUPS[g] if c in values},
-            )
-            for gi, g in enumerate(table.groups)
-        )
+        stub = Forecast(
+            atopid=atopid, as_of=table.as_of, horizon=1, p_persist=Interval(0, 0, 0),
+            p_end=Interval(0, 0, 0), causes={}, survival=(),
+            drivers=forecaster.drivers_of_table(table, atopid),
+            drivers_total=Interval(*table.drivers_total[:, i].tolist()),
+            drivers_reference=Interval(*table.drivers_reference[:, i].tolist()),
+            reference=forecaster.reference, data_through=dict(forecaster.data_through),
+        )  # fmt: skip
+        out[atopid] = drivers_block(stub)
     return out
 
 

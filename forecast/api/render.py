@@ -8,6 +8,8 @@ from typing import Any
 from forecast.predict.types import Driver, Forecast, Interval
 
 ROUND = 6
+#: drivers are rounded finer, so that their sum still equals total - reference to 1e-8
+DRIVER_ROUND = 10
 WHAT_IF_NOTE = (
     "Model-based what-if: the fitted model's answer to changed covariates, holding the "
     "change over the whole horizon; not a prediction that the change will happen."
@@ -25,12 +27,35 @@ def interval(iv: Interval) -> dict[str, float | None]:
     return {"mean": _num(iv.mean), "lo": _num(iv.lo), "hi": _num(iv.hi)}
 
 
+def _fine(iv: Interval | None) -> dict[str, float | None] | None:
+    """``{mean, lo, hi}`` rounded to ``DRIVER_ROUND`` decimals (None stays None)."""
+    if iv is None:
+        return None
+    r = lambda x: None if x != x else round(float(x), DRIVER_ROUND)  # noqa: E731
+    return {"mean": r(iv.mean), "lo": r(iv.lo), "hi": r(iv.hi)}
+
+
 def driver(d: Driver) -> dict[str, Any]:
-    """One driver group: contribution interval and the covariate values behind it."""
+    """One driver group: exact contribution, per-cause contributions, the covariate
+    values behind it and the oldest source year of those values."""
     return {
         "group": d.group,
-        "contribution": interval(d.contribution),
+        "contribution": _fine(d.contribution),
+        "per_cause": {c: _fine(iv) for c, iv in d.per_cause.items()},
         "covariates": {k: _num(v) for k, v in d.covariates.items()},
+        "data_through": d.data_through,
+    }
+
+
+def drivers_block(f: Forecast) -> dict[str, Any]:
+    """``drivers``, ``drivers_total``, ``drivers_reference``, ``reference``, ``data_through``."""
+    return {
+        "drivers": [driver(d) for d in f.drivers],
+        "drivers_total": _fine(f.drivers_total),
+        "drivers_reference": _fine(f.drivers_reference),
+        "drivers_reference_is": f.reference or None,
+        "drivers_scale": "log-odds of ending (any cause) in the first forecast year",
+        "data_through": dict(f.data_through),
     }
 
 
@@ -61,7 +86,7 @@ def forecast(
         ]
         if include_survival
         else [],
-        "drivers": [driver(d) for d in f.drivers],
+        **drivers_block(f),
         "model": provenance,
         "note": note,
     }
@@ -79,14 +104,15 @@ def _fiv(mean: float, lo: float, hi: float) -> str:
 def baseline_bodies(
     table: Any,
     labels: dict[int, str],
-    drivers: dict[int, tuple[Driver, ...]],
+    drivers: dict[int, dict[str, Any]],
     provenance: dict[str, Any],
 ) -> dict[tuple[int, int], bytes]:
     """JSON bodies of every (alliance, horizon) baseline in a forecast table.
 
     Assembled from per-alliance fragments (the survival points and drivers are written
-    once per alliance, not once per horizon); the result parses to exactly what
-    :func:`forecast` gives for the same numbers.
+    once per alliance, not once per horizon); ``drivers`` holds each alliance's
+    :func:`drivers_block`. The result parses to exactly what :func:`forecast` gives for
+    the same numbers.
     """
     import json
 
@@ -105,7 +131,7 @@ def baseline_bodies(
             for j in range(n_h)
         ]
         label = json.dumps(labels[atopid])
-        drv = json.dumps([driver(d) for d in drivers[atopid]], separators=(",", ":"))
+        drv = json.dumps(drivers[atopid], separators=(",", ":"))[1:-1]
         for h in range(1, n_h + 1):
             j = h - 1
             cause_parts = ",".join(
@@ -118,7 +144,7 @@ def baseline_bodies(
                 f'"p_persist":{_fiv(mean[j], lo[j], hi[j])},'
                 f'"p_end":{_fiv(1.0 - mean[j], 1.0 - hi[j], 1.0 - lo[j])},'
                 f'"causes":{{{cause_parts}}},"survival":[{",".join(points[:h])}],'
-                f'"drivers":{drv},"model":{prov},"note":null}}'
+                f'{drv},"model":{prov},"note":null}}'
             )
             out[(atopid, h)] = body.encode()
     return out

@@ -88,9 +88,20 @@ class SurvivalPoint(IntervalOut):
 class DriverOut(BaseModel):
     group: str
     contribution: IntervalOut = Field(
-        description="Additive contribution to the log-odds of ending, relative to the reference."
+        description="Exact group Shapley contribution to the log-odds of ending (any cause) "
+        "in the first forecast year, relative to the reference; the contributions of all "
+        "groups sum, draw by draw, to drivers_total - drivers_reference."
     )
-    covariates: dict[str, float | None] = Field(description="Covariate values at as_of.")
+    per_cause: dict[str, IntervalOut] = Field(
+        description="The group's exact contribution to each cause's log-odds (linear)."
+    )
+    covariates: dict[str, float | None] = Field(
+        description="Covariate values at as_of (level covariates carried forward from their "
+        "last observation; null = never observed, held at the training mean)."
+    )
+    data_through: int | None = Field(
+        description="Oldest source year behind the values shown (staleness)."
+    )
 
 
 class Provenance(BaseModel):
@@ -114,6 +125,17 @@ class ForecastOut(BaseModel):
     causes: dict[str, IntervalOut] = Field(description=f"Cumulative incidence of {CAUSES}.")
     survival: list[SurvivalPoint]
     drivers: list[DriverOut]
+    drivers_total: IntervalOut | None = Field(
+        description="Log-odds of ending (any cause) in the first forecast year."
+    )
+    drivers_reference: IntervalOut | None = Field(
+        description="The same log-odds at the reference (see drivers_reference_is)."
+    )
+    drivers_reference_is: str | None = Field(description="What the reference is.")
+    drivers_scale: str
+    data_through: dict[str, int] = Field(
+        description="Last source year of each covariate family the model uses."
+    )
     model: Provenance
     note: str | None = None
 
@@ -215,6 +237,36 @@ class LooRow(BaseModel):
     data_manifest_sha256: str | None
 
 
+class CovariateOut(BaseModel):
+    name: str
+    family: str
+    unit: str
+    description: str
+    kind: str = Field(description="level (carried forward) or event (base rate over a horizon).")
+    scenario: bool = Field(description="Whether a scenario may change it.")
+    data_through: int | None = Field(description="Last source year of its values.")
+    allowed_range: list[float] | None = Field(
+        description="[min, max] a scenario may set (training range plus a margin)."
+    )
+
+
+class VarianceOut(BaseModel):
+    name: str
+    mean: float
+    sd: float
+    q05: float
+    q95: float
+    prior: str
+    contraction: float = Field(description="1 - posterior sd / prior sd.")
+    note: str = Field(description="Prior sensitivity.")
+
+
 class ModelDetail(ModelSummary):
     manifest: dict | None = Field(description="Manifest of the live version.")
+    covariates: list[CovariateOut] = Field(
+        default_factory=list, description="Covariates the live version uses."
+    )
+    variance_components: list[VarianceOut] = Field(
+        default_factory=list, description="Posterior of every estimated sd of the hierarchy."
+    )
     loo_comparison: list[LooRow] = Field(description="Live versions of all models by PSIS-LOO.")

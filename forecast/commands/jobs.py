@@ -12,10 +12,11 @@ import typer
 
 from forecast.errors import InputError
 
-_DRAWS = typer.Option(help="Posterior draws per chain (keep small for a quick look).")
-_TUNE = typer.Option(help="Tuning steps per chain.")
-_CHAINS = typer.Option(help="MCMC chains.")
+_DRAWS = typer.Option(help="Posterior draws per chain (default: forecast.model.config).")
+_TUNE = typer.Option(help="Tuning steps per chain (default: forecast.model.config).")
+_CHAINS = typer.Option(help="MCMC chains (default: forecast.model.config).")
 _SEED = typer.Option(help="Random seed of the sampler (same seed, same data: same draws).")
+_SAMPLER = typer.Option(help="nutpie or pymc (default: forecast.model.config).")
 
 
 def _load_panel(path: Path | None):
@@ -23,9 +24,9 @@ def _load_panel(path: Path | None):
     import pandas as pd
 
     if path is None:
-        from forecast.panel.load import load_panel
+        from forecast.model.members import load_model_panel
 
-        return load_panel()
+        return load_model_panel()
     if not path.exists():
         raise InputError(f"--panel {path} does not exist; give a Parquet or CSV panel file")
     if path.suffix == ".parquet":
@@ -49,11 +50,11 @@ def backtest(
     baselines_only: Annotated[
         bool, typer.Option(help="Skip the Bayesian model; score the baselines only.")
     ] = False,
-    draws: Annotated[int, _DRAWS] = 1000,
-    tune: Annotated[int, _TUNE] = 1000,
-    chains: Annotated[int, _CHAINS] = 2,
-    seed: Annotated[int, _SEED] = 20161231,
-    sampler: Annotated[str | None, typer.Option(help="Sampler (default: the model's).")] = None,
+    draws: Annotated[int | None, _DRAWS] = None,
+    tune: Annotated[int | None, _TUNE] = None,
+    chains: Annotated[int | None, _CHAINS] = None,
+    seed: Annotated[int | None, _SEED] = None,
+    sampler: Annotated[str | None, _SAMPLER] = None,
     workers: Annotated[int, typer.Option(help="Local Dask worker processes (rolling mode).")] = 2,
     scheduler: Annotated[
         str | None, typer.Option(help="Address of an existing Dask scheduler (rolling mode).")
@@ -73,29 +74,27 @@ def backtest(
     """
     from rich.console import Console
 
-    from forecast.jobs import backtest as bt
-    from forecast.jobs.folds import parse_int_list
-    from forecast.jobs.report import reliability_table, score_tables
+    from forecast.evaluation import backtest as bt
+    from forecast.evaluation.folds import parse_int_list
+    from forecast.evaluation.report import reliability_table, score_tables
 
     if (origin is None) == (origins is None):
         raise InputError("give exactly one of --origin T or --origins T1,T2,...")
     horizons = parse_int_list(horizon, name="horizon")
     if not horizons or min(horizons) < 1:
         raise InputError(f"--horizon must be positive years, got {horizon!r}")
-    for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
-        if value < 1:
-            raise InputError(f"--{name} must be at least 1, got {value}")
-    settings = bt.FitSettings(
-        spec=None if baselines_only else model, draws=draws, tune=tune, chains=chains,
-        seed=seed, sampler=sampler,
-    )  # fmt: skip
+    from forecast.model.config import BACKTEST, with_overrides
+
+    cfg = with_overrides(BACKTEST, draws=draws, tune=tune, chains=chains, seed=seed,
+                         sampler=sampler)  # fmt: skip
+    settings = bt.FitSettings(spec=None if baselines_only else model, sampler=cfg)
     panel = _load_panel(panel_file)
     console = Console(stderr=True)
     output.parent.mkdir(parents=True, exist_ok=True)
     if origin is not None:
         result = bt.rolling(panel, [origin], horizons, settings, min_origin=min_origin)
     else:
-        from forecast.jobs.fanout import dask_client
+        from forecast.evaluation.fanout import dask_client
 
         years = parse_int_list(origins or "", name="origins")
         if not years:
@@ -146,11 +145,11 @@ def refit(
     models_dir: Annotated[
         Path | None, typer.Option(help="Store root (default: settings.models_dir).")
     ] = None,
-    draws: Annotated[int, _DRAWS] = 1000,
-    tune: Annotated[int, _TUNE] = 1000,
-    chains: Annotated[int, _CHAINS] = 4,
-    seed: Annotated[int, _SEED] = 20161231,
-    sampler: Annotated[str | None, typer.Option(help="Sampler (default: the model's).")] = None,
+    draws: Annotated[int | None, _DRAWS] = None,
+    tune: Annotated[int | None, _TUNE] = None,
+    chains: Annotated[int | None, _CHAINS] = None,
+    seed: Annotated[int | None, _SEED] = None,
+    sampler: Annotated[str | None, _SAMPLER] = None,
     backtest_horizon: Annotated[
         int, typer.Option(help="Horizon of the recent-origin backtest check (0: skip it).")
     ] = 5,
@@ -165,11 +164,13 @@ def refit(
 
     from forecast.config import get_settings
     from forecast.jobs.refit import RefitOptions, run_refit
+    from forecast.model.config import PRODUCTION, with_overrides
 
+    cfg = with_overrides(PRODUCTION, draws=draws, tune=tune, chains=chains, seed=seed,
+                         sampler=sampler)  # fmt: skip
     opts = RefitOptions(
         models_dir=models_dir or get_settings().models_dir, model=model, raw=raw,
-        panel_file=panel_file, keep=keep, draws=draws, tune=tune, chains=chains, seed=seed,
-        sampler=sampler, backtest_horizon=backtest_horizon,
+        panel_file=panel_file, keep=keep, sampler=cfg, backtest_horizon=backtest_horizon,
     )  # fmt: skip
 
     def log(msg: str) -> None:

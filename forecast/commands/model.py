@@ -26,16 +26,6 @@ def _registry(models_dir: Path | None):
     return Registry(models_dir or get_settings().models_dir)
 
 
-def data_manifest_sha256(data_dir: Path | None = None) -> str | None:
-    """The ``sha256`` recorded in the data manifest (None when there is none)."""
-    from forecast.config import get_settings
-
-    path = Path(data_dir or get_settings().data_dir) / "manifest.json"
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text()).get("sha256")
-
-
 _MODELS_DIR = typer.Option("--models-dir", help="Posterior store (default: settings).")
 
 
@@ -44,80 +34,66 @@ def fit(
         str, typer.Option(help="Variant: full, realist, institutionalist, member_exit.")
     ] = "full",
     until: Annotated[
-        int | None, typer.Option(help="Train on information known at the end of this year only.")
+        int | None,
+        typer.Option(help="Forecast origin: information known at the end of this year only."),
     ] = None,
-    draws: Annotated[int, typer.Option(min=1, help="Draws per chain.")] = 1000,
-    tune: Annotated[int, typer.Option(min=0, help="Tuning steps per chain.")] = 1000,
-    chains: Annotated[int, typer.Option(min=1, help="Chains.")] = 2,
-    seed: Annotated[int, typer.Option(help="Sampler seed (recorded in the manifest).")] = 20261123,
-    sampler: Annotated[str, typer.Option(help="nutpie (default) or pymc.")] = "nutpie",
-    target_accept: Annotated[float, typer.Option(min=0.5, max=0.999)] = 0.9,
+    draws: Annotated[
+        int | None, typer.Option(min=1, help="Draws per chain (default 1000).")
+    ] = None,
+    tune: Annotated[int | None, typer.Option(min=0, help="Tuning steps (default 1000).")] = None,
+    chains: Annotated[int | None, typer.Option(min=1, help="Chains (default 4).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampler seed (recorded).")] = None,
+    sampler: Annotated[str | None, typer.Option(help="nutpie (default) or pymc.")] = None,
+    low_rank: Annotated[
+        bool | None, typer.Option(help="nutpie low-rank mass-matrix adaptation.")
+    ] = None,
     promote: Annotated[bool, typer.Option(help="Make the fit live if every gate passes.")] = False,
     models_dir: Annotated[Path | None, _MODELS_DIR] = None,
 ) -> None:
     """Fit a model variant on the shipped panel and store it (failed fits are stored as
-    failed and cannot be promoted; exit code 3 when a gate fails)."""
+    failed and cannot be promoted; exit code 3 when a gate fails). Unset options take
+    the ``PRODUCTION`` sampler settings of ``forecast.model.config``."""
     from forecast.config import get_settings
+    from forecast.model.config import PRODUCTION, with_overrides
     from forecast.model.fit import fit_model
     from forecast.model.spec import get_spec
+    from forecast.panel.load import data_manifest_sha256
 
     spec = get_spec(model)
     settings = get_settings()
+    cfg = with_overrides(PRODUCTION, draws=draws, tune=tune, chains=chains, seed=seed,
+                         sampler=sampler, low_rank=low_rank)  # fmt: skip
     if spec.unit == "member":
         from forecast.panel.load import load_member_panel
 
         panel = load_member_panel(settings.data_dir)
     else:
-        from forecast.panel.load import load_panel
+        from forecast.model.members import load_model_panel
 
-        panel = load_panel(settings.data_dir)
+        panel = load_model_panel(settings.data_dir)
     typer.echo(
         f"fitting {model} (spec {spec.spec_hash}) on {len(panel)} rows"
-        f"{'' if until is None else f' up to {until}'} with {sampler}, "
-        f"{chains} chains x {draws} draws (+{tune} tune), seed {seed}",
+        f"{'' if until is None else f' up to {until}'} with {cfg.sampler}, "
+        f"{cfg.chains} chains x {cfg.draws} draws (+{cfg.tune} tune), seed {cfg.seed}",
         err=True,
     )
     result = fit_model(
         spec,
         panel,
         until=until,
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        seed=seed,
-        sampler=sampler,
-        target_accept=target_accept,
+        sampler=cfg,
         progress=True,
         data_manifest_sha256=data_manifest_sha256(settings.data_dir),
     )
     reg = _registry(models_dir)
     version = reg.save(result)
     d = result.diagnostics
-    typer.echo(
-        json.dumps(
-            {
-                "model": model,
-                "version": version,
-                "passed": d["passed"],
-                "failed_gates": d["failed_gates"],
-                **{
-                    k: d[k]
-                    for k in (
-                        "max_rhat",
-                        "min_ess_bulk",
-                        "min_ess_tail",
-                        "divergences",
-                        "bfmi_min",
-                        "sampling_wall_s",
-                    )
-                },
-                "loo_elpd": (result.loo or {}).get("elpd"),
-            },
-            indent=2,
-        )
-    )
+    summary = {"model": model, "version": version, **d.model_dump(),
+               "loo_elpd": result.manifest.loo.elpd if result.manifest.loo else None,
+               "fit_wall_s": result.manifest.fit_wall_s}  # fmt: skip
+    typer.echo(json.dumps(summary, indent=2))
     if not result.passed:
-        raise GateFailedError(f"{model}/{version} stored as failed: {'; '.join(d['failed_gates'])}")
+        raise GateFailedError(f"{model}/{version} stored as failed: {'; '.join(d.failed_gates)}")
     if promote:
         reg.promote(model, version)
         typer.echo(f"promoted {model}/{version}", err=True)

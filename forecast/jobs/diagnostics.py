@@ -22,7 +22,7 @@ from forecast.panel import columns as C
 
 DIAGNOSTICS_FILE = "diagnostics.zarr"
 #: Parameters with a per-alliance or per-cell dimension are left out of the trace file.
-_WIDE_DIMS = ("unit", "cell")
+_WIDE_DIMS = ("state",)
 
 
 def load_live(model: str = "full", models_dir: Path | None = None) -> Any:
@@ -68,8 +68,6 @@ def export_diagnostics(fit: Any, panel: pd.DataFrame, path: Path, max_draws: int
     import xarray as xr
 
     from forecast.model.build import build_model
-    from forecast.model.design import build_design
-    from forecast.model.fit import training_rows
 
     if fit.idata is None:
         raise StoreError("this fit kept no trace (idata); nothing to export")
@@ -79,9 +77,7 @@ def export_diagnostics(fit: Any, panel: pd.DataFrame, path: Path, max_draws: int
     stats = fit.idata["sample_stats"].to_dataset()
     step = max(1, post.sizes["draw"] // max_draws)
     thin = fit.idata["posterior"].to_dataset().isel(draw=slice(None, None, step))
-    train = training_rows(panel, fit.manifest.get("train_until"))
-    design = build_design(train, fit.spec)
-    model = build_model(fit.spec, design)
+    model = build_model(fit.spec, fit.design)
     thin_tree = xr.DataTree.from_dict({"posterior": thin})
     ll = pm.compute_log_likelihood(thin_tree, model=model, extend_inferencedata=False,
                                    progressbar=False)  # fmt: skip
@@ -112,14 +108,20 @@ def export_diagnostics(fit: Any, panel: pd.DataFrame, path: Path, max_draws: int
 
 def gate_table(artifact: Any) -> pd.DataFrame:
     """The fitting gates of ``artifact``: value, threshold and pass/fail per gate."""
+    from forecast.model.config import GATES, GatePolicy
+
     diag = artifact.manifest.get("diagnostics") or {}
+    g = GatePolicy.model_validate(artifact.manifest.get("gates") or GATES.model_dump())
     rows = [
-        ("max R-hat", diag.get("max_rhat"), "<= 1.01", lambda v: v <= 1.01),
-        ("min bulk ESS", diag.get("min_ess_bulk"), ">= 400", lambda v: v >= 400),
-        ("min tail ESS", diag.get("min_ess_tail"), ">= 400", lambda v: v >= 400),
-        ("divergences", diag.get("divergences"), "== 0", lambda v: v == 0),
-        ("min BFMI", diag.get("bfmi_min"), ">= 0.3", lambda v: v >= 0.3),
-    ]
+        ("max R-hat", diag.get("max_rhat"), f"<= {g.max_rhat}", lambda v: v <= g.max_rhat),
+        ("min bulk ESS", diag.get("min_ess_bulk"), f">= {g.min_ess_bulk:.0f}",
+         lambda v: v >= g.min_ess_bulk),
+        ("min tail ESS", diag.get("min_ess_tail"), f">= {g.min_ess_tail:.0f}",
+         lambda v: v >= g.min_ess_tail),
+        ("divergences", diag.get("divergences"), f"<= {g.max_divergences}",
+         lambda v: v <= g.max_divergences),
+        ("min BFMI", diag.get("bfmi_min"), f">= {g.min_bfmi}", lambda v: v >= g.min_bfmi),
+    ]  # fmt: skip
     return pd.DataFrame(
         [{"gate": g, "value": v, "threshold": t, "passed": None if v is None else bool(ok(v))}
          for g, v, t, ok in rows]

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast.config import DATA_END_YEAR
 from forecast.errors import ForecastError, GateFailedError, InputError, LockHeldError
+from forecast.model.config import PRODUCTION, SamplerConfig
 
 if TYPE_CHECKING:
     from forecast.model.spec import ModelSpec
@@ -59,11 +60,7 @@ class RefitOptions:
     raw: Path | None = None
     panel_file: Path | None = None
     keep: int = 5
-    draws: int = 1000
-    tune: int = 1000
-    chains: int = 4
-    seed: int = 20161231
-    sampler: str | None = None
+    sampler: SamplerConfig = PRODUCTION
     backtest_horizon: int = 5  # 0 disables the backtest comparison
     min_brier_skill: float = 0.0
     max_log_loss_ratio: float = 1.02
@@ -135,21 +132,23 @@ def _load_panel(opts: RefitOptions, log: Callable[[str], None]):
     if opts.raw is not None:
         if not opts.raw.is_dir():
             raise InputError(f"--raw {opts.raw} is not a directory of raw source datasets")
-        from forecast.jobs.modelfit import build_panel_from_raw
+        from forecast.model.members import load_model_panel
+        from forecast.panel.build import build
 
         log(f"building the panel from {opts.raw}")
         with tempfile.TemporaryDirectory(prefix="refit-panel-") as tmp:
-            return build_panel_from_raw(opts.raw, Path(tmp))
+            manifest = build(opts.raw, Path(tmp))
+            return load_model_panel(Path(tmp)), manifest.get("sha256")
     if opts.panel_file is not None:
         if not opts.panel_file.exists():
             raise InputError(f"--panel {opts.panel_file} does not exist")
         panel = pd.read_parquet(opts.panel_file)
         digest = hashlib.sha256(pd.util.hash_pandas_object(panel).to_numpy().tobytes())
         return panel, f"panel-{digest.hexdigest()[:16]}"
-    from forecast.jobs.modelfit import data_manifest_sha256
-    from forecast.panel.load import load_panel
+    from forecast.model.members import load_model_panel
+    from forecast.panel.load import data_manifest_sha256
 
-    return load_panel(), data_manifest_sha256()
+    return load_model_panel(), data_manifest_sha256()
 
 
 def _records_dir(opts: RefitOptions) -> Path:
@@ -189,15 +188,12 @@ def compare_loo(candidate: dict, live: dict | None, z: float) -> dict[str, Any]:
 
 def recent_backtest(panel, opts: RefitOptions, log: Callable[[str], None]) -> dict[str, Any]:
     """Score the candidate spec on the most recent observable fold next to climatology."""
-    from forecast.jobs import backtest as bt
+    from forecast.evaluation import backtest as bt
 
     h = opts.backtest_horizon
     origin = min(int(panel["year"].max()), DATA_END_YEAR) - h
     log(f"recent-origin backtest: origin {origin}, horizon {h}")
-    settings = bt.FitSettings(
-        spec=opts.model, draws=opts.draws, tune=opts.tune, chains=opts.chains,
-        seed=opts.seed, sampler=opts.sampler,
-    )  # fmt: skip
+    settings = bt.FitSettings(spec=opts.model, sampler=opts.sampler)
     res = bt.rolling(panel, [origin], [h], settings)
     if res.scores is None:
         raise InputError(f"backtest fold {origin}+{h} has no observed outcomes")
@@ -225,7 +221,8 @@ def _plain(value: Any) -> Any:
 
 def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
     """Run one refit; never raises for expected outcomes: the summary says what happened."""
-    from forecast.jobs import modelfit
+    from forecast.model.fit import fit_model
+    from forecast.store import Registry
 
     started = time.perf_counter()
     summary = RefitSummary(model=opts.name)
@@ -234,22 +231,27 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
         if opts.keep < 1:
             raise InputError(f"--keep must be at least 1 (the live version), got {opts.keep}")
         lock = _lock(opts.models_dir)
-        store = modelfit.Store(opts.models_dir, opts.name)
-        summary.live_before = summary.live_after = store.live_version()
+        store = Registry(opts.models_dir)
+        summary.live_before = summary.live_after = store.live_version(opts.name)
         panel, data_sha = _load_panel(opts, log)
+        cfg = opts.sampler
         log(f"fitting {opts.name} on {len(panel)} alliance-years "
-            f"({opts.chains} chains x {opts.draws} draws, {opts.tune} tune)")  # fmt: skip
-        fit = modelfit.fit_final(panel, opts, data_sha)
+            f"({cfg.chains} chains x {cfg.draws} draws, {cfg.tune} tune)")  # fmt: skip
+        fit = fit_model(opts.model, panel, sampler=cfg, data_manifest_sha256=data_sha)
         summary.candidate = store.save(fit)
-        summary.gates = modelfit.gates(fit)
+        d = fit.diagnostics
+        summary.gates = {**d.model_dump(), "failed": list(d.failed_gates)}
         summary.data_hash = data_sha
         log(f"saved candidate {summary.candidate}; gates passed: {summary.gates.get('passed')}")
         if not summary.gates.get("passed"):
             raise _Rejected(
                 "diagnostics gates failed: " + ", ".join(summary.gates.get("failed", []))
             )
-        live_loo = store.loo(summary.live_before) if summary.live_before else None
-        summary.loo = compare_loo(modelfit.loo(fit, data_sha), live_loo, opts.loo_z)
+        live_loo = _loo_of(store, opts.name, summary.live_before)
+        loo = fit.manifest.loo
+        candidate = {"elpd": loo.elpd if loo else None, "se": loo.se if loo else None,
+                     "data_hash": data_sha}  # fmt: skip
+        summary.loo = compare_loo(candidate, live_loo, opts.loo_z)
         if not summary.loo["ok"]:
             raise _Rejected(
                 f"PSIS-LOO worse than live {summary.live_before} by {-summary.loo['delta']:.1f} "
@@ -259,11 +261,11 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
             summary.backtest = recent_backtest(panel, opts, log)
             summary.backtest["data_hash"] = summary.data_hash
             _check_backtest(summary, _read_record(opts, summary.live_before), opts)
-        store.promote(summary.candidate)
+        store.promote(opts.name, summary.candidate)
         summary.live_after = summary.candidate
         if summary.backtest:
             _write_record(opts, summary.candidate, summary.backtest)
-        summary.pruned = store.prune(opts.keep)
+        summary.pruned = store.prune(opts.name, opts.keep)
         _drop_records(opts, summary.pruned)
         _export_diagnostics(fit, panel, opts, summary.candidate, log)
         summary.status, summary.exit_code = "promoted", 0
@@ -289,6 +291,16 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
         summary.seconds = round(time.perf_counter() - started, 1)
         _append_history(opts, summary)
     return summary
+
+
+def _loo_of(store: Any, model: str, version: str | None) -> dict[str, Any] | None:
+    """LOO summary and data hash of a stored version (None when there is no version)."""
+    if version is None:
+        return None
+    man = store.manifest(model, version)
+    summary = man.get("loo") or {}
+    return {"elpd": summary.get("elpd"), "se": summary.get("se"),
+            "data_hash": man.get("data_manifest_sha256"), "version": version}  # fmt: skip
 
 
 def _check_backtest(summary: RefitSummary, live_record: dict | None, opts: RefitOptions) -> None:

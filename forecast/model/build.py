@@ -1,16 +1,19 @@
 """The one PyMC build function: ``build_model(spec, design) -> pm.Model``.
 
-Multinomial-logit discrete-time competing-risks hazard. For unit-year ``i`` and cause
-``c`` (reference outcome: no end)::
+The formula is the one of ``forecast.model.hazard`` (the numpy core), written in
+PyTensor. Fixed effects (intercept, era offsets from the reference era, the age random
+walk, covariate slopes, era slope deviations, the 1990-92 shock) are one dense design
+product; the hierarchy is estimated, never fixed:
 
-    eta[i, c] = intercept[c] + era[e_i, c] + sum_g level_g[l_gi, c] + s_cell * z_cell[cell_i, c]
-              + age[a_i, c] + X[i] @ beta[:, c] + sum_j X[i, j] * era_slope[e_i, j, c]
-              + shock[c] * 1{year_i in 1990-92} + s_frailty * z_frailty[unit_i]
-    P(y_i = c) = exp(eta[i, c]) / (1 + sum_k exp(eta[i, k]))
+* obligation type and region: sum-to-zero offsets (``ZeroSumNormal``) per cause, each
+  batch with its own estimated sd;
+* obligation type x era: a sum-to-zero interaction (both margins) with an estimated sd;
+* member states: ``state[s] ~ N(0, sd_state)`` shared by every alliance the state
+  belongs to; an alliance-year gets the mean effect of its members (multiple
+  membership; shared across causes).
 
-Offsets are reference-coded (reference era, first level of each pooling column, age bin
-0) so the intercept is the reference cell's log-odds; all variance parameters are
-non-centered. Prior scales come from ``spec.priors`` (justified there).
+Every effect with an estimated sd is non-centered. Prior scales come from
+``spec.priors`` (justified there).
 """
 
 from __future__ import annotations
@@ -33,35 +36,34 @@ def age_bin_labels(age_bins: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def nonref_eras(spec: ModelSpec) -> tuple[str, ...]:
-    """Eras with their own offsets (all but the reference era)."""
-    return tuple(e for e in C.ERAS if e != spec.reference_era)
+def reference_era(spec: ModelSpec, design: Design) -> int:
+    """Modelled era index that serves as the reference (the spec's, after merging)."""
+    return design.era_map[C.ERAS.index(spec.reference_era)]
 
 
-def _onehot(index: np.ndarray, n_levels: int, skip: int | None) -> np.ndarray:
-    """Dense indicator columns of ``index`` (without the reference level ``skip``)."""
-    out = (index[:, None] == np.arange(n_levels)[None, :]).astype(float)
-    return np.delete(out, skip, axis=1) if skip is not None else out
+def nonref_eras(spec: ModelSpec, design: Design) -> tuple[int, ...]:
+    """Modelled eras with their own offsets (all but the reference)."""
+    ref = reference_era(spec, design)
+    return tuple(e for e in design.eras if e != ref)
 
 
 def design_blocks(spec: ModelSpec, design: Design) -> dict[str, np.ndarray]:
-    """Dense column blocks whose product with the coefficient blocks gives ``eta``.
+    """Dense column blocks whose product with the fixed-effect blocks gives their eta.
 
-    Categorical effects become indicator columns (reference level dropped), the age
-    random walk becomes cumulative indicators ``1{bin >= s}`` (coefficient = step s),
-    era-varying slopes become ``x_j * 1{era = e}`` columns. One matrix product then
-    replaces many gathers, which keeps the gradient cheap (one GEMM each way).
+    The age random walk becomes cumulative indicators ``1{bin >= s}`` (coefficient =
+    step s), era slopes become ``x_j * 1{era = e}`` columns: one matrix product replaces
+    many gathers, which keeps the gradient cheap.
     """
-    ref_era = C.ERAS.index(spec.reference_era)
     n_bins = len(spec.age_bins)
-    era_oh = _onehot(design.era, len(C.ERAS), ref_era)
-    blocks = {"intercept": np.ones((design.n, 1)), "era_offset": era_oh}
-    for col in spec.pooling:
-        blocks[f"{col}_offset"] = _onehot(design.levels[col], len(LEVELS[col]), 0)
+    eras = nonref_eras(spec, design)
+    era_oh = (design.era[:, None] == np.array(eras)[None, :]).astype(float)
+    blocks = {"intercept": np.ones((design.n, 1))}
+    if eras:
+        blocks["era_offset"] = era_oh
     blocks["age_step"] = (design.age_bin[:, None] >= np.arange(1, n_bins)[None, :]).astype(float)
     if design.X.shape[1]:
         blocks["beta"] = design.X
-    if len(design.era_slope_cols):
+    if len(design.era_slope_cols) and eras:
         xs = design.X[:, design.era_slope_cols]  # (n, j)
         blocks["era_slope"] = (era_oh[:, :, None] * xs[:, None, :]).reshape(design.n, -1)
     if design.shock.any():
@@ -70,43 +72,46 @@ def design_blocks(spec: ModelSpec, design: Design) -> dict[str, np.ndarray]:
 
 
 def _multinomial_logp(value: pt.TensorVariable, eta: pt.TensorVariable) -> pt.TensorVariable:
-    """Pointwise log P(y = value) under the multinomial logit with reference class 0."""
-    logits = pt.concatenate([pt.zeros((eta.shape[0], 1)), eta], axis=1)
-    onehot = pt.eq(value[:, None], pt.arange(logits.shape[1])[None, :])
-    return (logits * onehot).sum(axis=1) - pt.logsumexp(logits, axis=1)
+    """Pointwise log P(y = value) under the multinomial logit with reference class 0:
+    ``eta[i, y_i - 1] 1{y_i > 0} - log(1 + sum_c exp(eta[i, c]))`` (hazards are small,
+    so the plain log1p-sum-exp is stable and cheaper than a logsumexp)."""
+    picked = eta[pt.arange(eta.shape[0]), pt.maximum(value - 1, 0)]
+    return pt.switch(value > 0, picked, 0.0) - pt.log1p(pt.exp(eta).sum(axis=1))
+
+
+def _coords(spec: ModelSpec, design: Design) -> dict[str, tuple]:
+    coords: dict[str, tuple] = {
+        "cause": spec.causes,
+        "x": design.x_names,
+        "era_nonref": tuple(C.ERAS[e] for e in nonref_eras(spec, design)),
+        "era_model": tuple(C.ERAS[e] for e in design.eras),
+        "age_nonref": age_bin_labels(spec.age_bins)[1:],
+        "era_slope_x": tuple(design.x_names[j] for j in design.era_slope_cols),
+        "state": design.states,
+    }
+    for col in spec.pooling:
+        coords[col] = LEVELS[col]
+    return coords
 
 
 def build_model(spec: ModelSpec, design: Design) -> pm.Model:
     """PyMC model of ``spec`` on ``design`` (see the module docstring for the formula)."""
     pr = spec.priors
     K = len(spec.causes)
-    slope_names = tuple(design.x_names[j] for j in design.era_slope_cols)
-    coords: dict[str, tuple] = {
-        "cause": spec.causes,
-        "x": design.x_names,
-        "era_nonref": nonref_eras(spec),
-        "age_nonref": age_bin_labels(spec.age_bins)[1:],
-        "era_slope_x": slope_names,
-        "cell": design.cells,
-        "unit": design.units,
-    }
-    for col in spec.pooling:
-        coords[f"{col}_nonref"] = LEVELS[col][1:]
     centre = np.log([spec.base_rate(c) / (1 - spec.base_rate(c)) for c in spec.causes])
     blocks = design_blocks(spec, design)
 
-    with pm.Model(coords=coords) as model:
+    with pm.Model(coords=_coords(spec, design)) as model:
         coef = {
             "intercept": pm.Normal("intercept", mu=centre, sigma=pr.intercept_sd, dims="cause")[
                 None, :
-            ],
-            "era_offset": pm.Normal("era_offset", 0.0, pr.era_sd, dims=("era_nonref", "cause")),
-            "age_step": pm.Normal("age_step", 0.0, pr.age_step_sd, dims=("age_nonref", "cause")),
+            ]
         }
-        for col in spec.pooling:
-            coef[f"{col}_offset"] = pm.Normal(
-                f"{col}_offset", 0.0, pr.group_sd, dims=(f"{col}_nonref", "cause")
+        if "era_offset" in blocks:
+            coef["era_offset"] = pm.Normal(
+                "era_offset", 0.0, pr.era_sd, dims=("era_nonref", "cause")
             )
+        coef["age_step"] = pm.Normal("age_step", 0.0, pr.age_step_sd, dims=("age_nonref", "cause"))
         if "beta" in blocks:
             coef["beta"] = pm.Normal("beta", 0.0, pr.slope_sd, dims=("x", "cause"))
         if "era_slope" in blocks:
@@ -119,22 +124,25 @@ def build_model(spec: ModelSpec, design: Design) -> pm.Model:
         Z = np.ascontiguousarray(np.concatenate([blocks[k] for k in coef], axis=1))
         W = pt.concatenate([coef[k] for k in coef], axis=0)
         eta = pt.dot(pt.constant(Z), W)
-        if spec.pool_cells and design.cells:  # many sparse columns: a gather is cheaper
-            s_cell = (
-                pm.HalfNormal("cell_sd", pr.cell_sd_scale)
-                if pr.cell_sd_fixed is None
-                else pr.cell_sd_fixed
-            )
-            z_cell = pm.Normal("cell_z", 0.0, 1.0, dims=("cell", "cause"))
-            eta = eta + (s_cell * z_cell)[design.cell]
-        if spec.frailty:
-            s_fr = (
-                pm.HalfNormal("frailty_sd", pr.frailty_sd_scale)
-                if pr.frailty_sd_fixed is None
-                else pr.frailty_sd_fixed
-            )
-            z_fr = pm.Normal("frailty_z", 0.0, 1.0, dims="unit")
-            eta = eta + (s_fr * z_fr)[design.unit][:, None]
+        for col in spec.pooling:
+            sd = pm.HalfNormal(f"{col}_sd", pr.group_sd_scale)
+            z = pm.ZeroSumNormal(f"{col}_z", sigma=1.0, dims=("cause", col))
+            eta = eta + (sd * z).T[design.levels[col]]
+        if spec.pool_cells and len(design.eras) > 1:
+            sd = pm.HalfNormal("cell_sd", pr.cell_sd_scale)
+            z = pm.ZeroSumNormal(
+                "cell_z", sigma=1.0, dims=("cause", "obligation_type", "era_model"),
+                n_zerosum_axes=2,
+            )  # fmt: skip
+            era_pos = np.searchsorted(np.array(design.eras), design.era)
+            cell = (sd * z).transpose(1, 2, 0)  # (type, era_model, cause)
+            eta = eta + cell[design.levels["obligation_type"], era_pos]
+        if spec.member_effects and design.states:
+            sd = pm.HalfNormal("state_sd", pr.state_sd_scale)
+            z = pm.Normal("state_z", 0.0, 1.0, dims="state")
+            # member sets repeat over the years of a phase: one small product per set
+            sets, row_set = np.unique(design.members, axis=0, return_inverse=True)
+            eta = eta + pt.dot(pt.constant(sets), sd * z)[row_set.ravel()][:, None]
         pm.CustomDist(
             "y", eta, logp=_multinomial_logp, observed=design.y, dtype="int64", signature="(k)->()"
         )

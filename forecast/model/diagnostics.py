@@ -12,14 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-#: Gates every promotable fit must pass.
-GATES = {
-    "max_rhat": 1.01,
-    "min_ess_bulk": 400.0,
-    "min_ess_tail": 400.0,
-    "divergences": 0,
-    "bfmi_min": 0.3,
-}
+from forecast.model.config import GATES, GatePolicy
+from forecast.model.manifest import VarianceComponent
+from forecast.model.spec import ModelSpec
 
 
 def _extreme(ds: xr.Dataset, fn) -> float:
@@ -37,7 +32,7 @@ def _extreme_at(ds: xr.Dataset, fn) -> tuple[float, str | None]:
     return float(best), next(k for k, v in vals.items() if v == best)
 
 
-def sampling_diagnostics(idata: xr.DataTree) -> dict:
+def sampling_diagnostics(idata: xr.DataTree, gates: GatePolicy = GATES) -> dict:
     """max R-hat, min bulk/tail ESS, divergences, min BFMI and whether all gates pass."""
     import arviz_stats as azs
 
@@ -54,23 +49,76 @@ def sampling_diagnostics(idata: xr.DataTree) -> dict:
         "divergences": int(stats["diverging"].sum()),
         "bfmi_min": float(np.min(azs.bfmi(stats["energy"]).to_numpy())),
     }
-    out.update(gate_report(out))
+    out.update(gate_report(out, gates))
     return out
 
 
-def gate_report(diag: dict) -> dict:
+def gate_report(diag: dict, gates: GatePolicy = GATES) -> dict:
     """``passed`` and the list of ``failed_gates`` (human-readable) of ``diag``."""
     failed = []
-    if not diag["max_rhat"] <= GATES["max_rhat"]:
-        failed.append(f"max R-hat {diag['max_rhat']:.4f} > {GATES['max_rhat']}")
-    for key, label in (("min_ess_bulk", "bulk ESS"), ("min_ess_tail", "tail ESS")):
-        if not diag[key] >= GATES[key]:
-            failed.append(f"min {label} {diag[key]:.0f} < {GATES[key]:.0f}")
-    if diag["divergences"] > GATES["divergences"]:
+    if not diag["max_rhat"] <= gates.max_rhat:
+        failed.append(f"max R-hat {diag['max_rhat']:.4f} > {gates.max_rhat}")
+    for key, label, limit in (
+        ("min_ess_bulk", "bulk ESS", gates.min_ess_bulk),
+        ("min_ess_tail", "tail ESS", gates.min_ess_tail),
+    ):
+        if not diag[key] >= limit:
+            failed.append(f"min {label} {diag[key]:.0f} < {limit:.0f}")
+    if diag["divergences"] > gates.max_divergences:
         failed.append(f"{diag['divergences']} divergent transitions")
-    if not diag["bfmi_min"] >= GATES["bfmi_min"]:
-        failed.append(f"BFMI {diag['bfmi_min']:.3f} < {GATES['bfmi_min']}")
+    if not diag["bfmi_min"] >= gates.min_bfmi:
+        failed.append(f"BFMI {diag['bfmi_min']:.3f} < {gates.min_bfmi}")
     return {"passed": not failed, "failed_gates": failed}
+
+
+#: HalfNormal prior scale of each estimated sd (name -> attribute of ``spec.priors``)
+_SD_PRIORS = {
+    "obligation_type_sd": "group_sd_scale",
+    "region_sd": "group_sd_scale",
+    "cell_sd": "cell_sd_scale",
+    "state_sd": "state_sd_scale",
+}
+
+
+def variance_components(idata: xr.DataTree, spec: ModelSpec) -> list[VarianceComponent]:
+    """Posterior of every estimated sd against its HalfNormal prior.
+
+    The prior-sensitivity note compares the posterior sd with the prior sd
+    (``contraction`` = 1 - ratio): near 0 the data barely inform the component and its
+    posterior restates the prior, so a different prior scale would move it.
+    """
+    post = idata["posterior"]
+    out = []
+    for name, attr in _SD_PRIORS.items():
+        if name not in post:
+            continue
+        x = post[name].to_numpy().ravel()
+        scale = float(getattr(spec.priors, attr))
+        prior_mean, prior_sd = scale * np.sqrt(2 / np.pi), scale * np.sqrt(1 - 2 / np.pi)
+        contraction = float(1 - x.std() / prior_sd)
+        if contraction >= 0.5:
+            note = "data-dominated: the posterior is much narrower than the prior"
+        elif contraction >= 0.2:
+            note = "partly informed by the data: a different prior scale would shift it"
+        else:
+            note = "prior-sensitive: the data barely inform this sd; read it as the prior"
+        if x.mean() < 0.5 * prior_mean and contraction >= 0.2:
+            note += "; the data pull it toward 0 (little variation at this level)"
+        out.append(
+            VarianceComponent(
+                name=name,
+                mean=float(x.mean()),
+                sd=float(x.std()),
+                q05=float(np.quantile(x, 0.05)),
+                q95=float(np.quantile(x, 0.95)),
+                prior=f"HalfNormal({scale:g})",
+                prior_mean=float(prior_mean),
+                prior_sd=float(prior_sd),
+                contraction=round(contraction, 3),
+                note=note,
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Fit one model variant: design -> PyMC -> diagnostics, LOO, serving posterior, manifest.
 
-``fit_model`` is the Python API that the CLI (`alliance-forecast fit`) and the refit job
-share; ``Registry.save(result)`` stores what it returns.
+``fit_model`` is the Python API that the CLI (`alliance-forecast fit`), the refit job
+and the backtest share; ``Registry.save(result)`` stores what it returns. Sampler and
+gate settings come from ``forecast.model.config`` and are saved in the manifest.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.errors import InputError
-from forecast.model.design import Design, build_design
+from forecast.model.config import GATES, PRODUCTION, GatePolicy, SamplerConfig
+from forecast.model.covariates import covariate_records
+from forecast.model.design import Design, build_design, prepare
+from forecast.model.manifest import Diagnostics, LooSummary, Manifest
 from forecast.model.spec import ARTIFACT_FORMAT, ModelSpec, get_spec
 
 LIBRARIES = ("pymc", "pytensor", "nutpie", "arviz", "arviz-stats", "numpy", "xarray", "pandas")
@@ -28,27 +31,20 @@ class FitResult:
 
     spec: ModelSpec
     posterior: xr.Dataset  # float32 serving dataset (forecast.model.export)
-    diagnostics: dict
-    loo: dict
-    manifest: dict  # everything but ``version`` (assigned by the registry)
+    manifest: Manifest  # everything but ``version`` and ``files`` (set by the registry)
+    design: Design = field(repr=False)
     elpd_i: np.ndarray | None = None  # pointwise LOO elpd (for stacking), not served
     idata: xr.DataTree | None = field(default=None, repr=False)  # full trace, not stored
 
     @property
+    def diagnostics(self) -> Diagnostics:
+        """Convergence diagnostics and the gate verdict."""
+        return self.manifest.diagnostics
+
+    @property
     def passed(self) -> bool:
         """True when every gate passed."""
-        return bool(self.diagnostics.get("passed"))
-
-
-def training_rows(panel: pd.DataFrame, until: int | None) -> pd.DataFrame:
-    """Rows known at the end of ``until`` (all rows when None)."""
-    if until is None:
-        return panel
-    try:
-        from forecast.panel.window import truncate
-    except ImportError:  # panel package not built yet: the contract is year <= until
-        return panel[panel["year"] <= until]
-    return truncate(panel, until)
+        return self.manifest.diagnostics.passed
 
 
 def library_versions() -> dict[str, str]:
@@ -62,95 +58,92 @@ def library_versions() -> dict[str, str]:
     return out
 
 
+def sample(model, cfg: SamplerConfig, progress: bool = False) -> xr.DataTree:
+    """NUTS draws of ``model`` with the settings of ``cfg``."""
+    import pymc as pm
+
+    kwargs = {}
+    if cfg.sampler == "nutpie" and cfg.low_rank:
+        kwargs["nuts_sampler_kwargs"] = {"adaptation": "low_rank"}
+    return pm.sample(
+        draws=cfg.draws,
+        tune=cfg.tune,
+        chains=cfg.chains,
+        cores=min(cfg.chains, cfg.cores),
+        random_seed=cfg.seed,
+        nuts_sampler=cfg.sampler,
+        target_accept=cfg.target_accept,
+        progressbar=progress,
+        model=model,
+        **kwargs,
+    )
+
+
 def fit_model(
     spec_name: str | ModelSpec,
     panel: pd.DataFrame,
     *,
     until: int | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 2,
-    seed: int = 20261123,
-    sampler: str = "nutpie",
-    target_accept: float = 0.9,
-    progress: bool = True,
+    sampler: SamplerConfig = PRODUCTION,
+    gates: GatePolicy = GATES,
+    progress: bool = False,
     data_manifest_sha256: str | None = None,
-    max_serving_draws: int = 1000,
     compute_loo: bool = True,
+    data_through: dict[str, int] | None = None,
 ) -> FitResult:
-    """Sample the posterior of a variant on ``panel`` (rows up to ``until``) and summarise it.
+    """Sample the posterior of a variant at origin ``until`` (default: the last panel year).
 
-    Never raises on a failed gate: the result says ``passed=False`` and lists the gates.
+    The covariate rule and the outcome window are those of the spec
+    (``forecast.model.design``). Never raises on a failed gate: the manifest says
+    ``passed=False`` and lists the gates.
     """
-    import pymc as pm
-
     from forecast.model.build import build_model
-    from forecast.model.diagnostics import psis_loo, sampling_diagnostics
+    from forecast.model.diagnostics import psis_loo, sampling_diagnostics, variance_components
     from forecast.model.export import serving_dataset
 
-    if sampler not in ("nutpie", "pymc"):
-        raise InputError(f"--sampler must be 'nutpie' or 'pymc', not {sampler!r}")
-    if draws < 1 or chains < 1 or tune < 0:
-        raise InputError("draws and chains must be >= 1 and tune >= 0")
     spec = spec_name if isinstance(spec_name, ModelSpec) else get_spec(spec_name)
-    train = training_rows(panel, until)
-    design: Design = build_design(train, spec)
+    t_start = time.perf_counter()
+    origin = int(until) if until is not None else int(panel["year"].max())
+    train, scaling = prepare(panel, spec, origin)
+    design = build_design(train, spec, scaling)
     model = build_model(spec, design)
     t0 = time.perf_counter()
-    idata = pm.sample(
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        cores=min(chains, 2),
-        random_seed=seed,
-        nuts_sampler=sampler,
-        target_accept=target_accept,
-        progressbar=progress,
-        model=model,
-    )
+    idata = sample(model, sampler, progress)
     wall = time.perf_counter() - t0
-    diag = sampling_diagnostics(idata)
-    diag["sampling_wall_s"] = round(wall, 2)
+    diag = sampling_diagnostics(idata, gates)
     loo = psis_loo(idata, model) if compute_loo else None
-    posterior = serving_dataset(idata["posterior"].to_dataset(), spec, design, max_serving_draws)
-    train_until = int(until) if until is not None else int(design.years.max())
-    manifest = {
-        "model": spec.name,
-        "spec_hash": spec.spec_hash,
-        "spec": spec.to_dict(),
-        "format": ARTIFACT_FORMAT,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "train_until": train_until,
-        "train_first_year": int(design.years.min()),
-        "n_rows": design.n,
-        "n_events": {c: int((design.y == k + 1).sum()) for k, c in enumerate(spec.causes)},
-        "n_units": len(design.units),
-        "data_manifest_sha256": data_manifest_sha256,
-        "covariates": {
-            "names": list(spec.covariates),
-            "design_columns": list(design.x_names),
-            "scaling": {k: v.to_dict() for k, v in design.scaling.items()},
-        },
-        "cells": list(design.cells),
-        "sampler": {
-            "name": sampler,
-            "seed": seed,
-            "draws": draws,
-            "tune": tune,
-            "chains": chains,
-            "target_accept": target_accept,
-            "serving_draws": int(posterior.sizes["draw"]),
-        },
-        "diagnostics": diag,
-        "loo": loo.summary if loo else None,
-        "libraries": library_versions(),
-    }
+    posterior = serving_dataset(
+        idata["posterior"].to_dataset(), spec, design, sampler.serving_draws
+    )
+    manifest = Manifest(
+        model=spec.name,
+        spec_hash=spec.spec_hash,
+        spec=spec.to_dict(),
+        format=ARTIFACT_FORMAT,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        train_until=origin,
+        outcome_through=int(design.years.max()),
+        train_first_year=int(design.years.min()),
+        n_rows=design.n,
+        n_events={c: int((design.y == k + 1).sum()) for k, c in enumerate(spec.causes)},
+        n_states=len(design.states),
+        data_manifest_sha256=data_manifest_sha256,
+        covariates=covariate_records(spec, scaling, panel, data_through),
+        design_columns=list(design.x_names),
+        era_map=list(design.era_map),
+        sampler=sampler,
+        gates=gates,
+        diagnostics=Diagnostics(**diag, sampling_wall_s=round(wall, 2)),
+        variance_components=variance_components(idata, spec),
+        loo=LooSummary(**loo.summary) if loo else None,
+        libraries=library_versions(),
+        fit_wall_s=round(time.perf_counter() - t_start, 2),
+    )
     return FitResult(
         spec=spec,
         posterior=posterior,
-        diagnostics=diag,
-        loo=loo.summary if loo else {},
         manifest=manifest,
+        design=design,
         elpd_i=loo.elpd_i.astype(np.float32) if loo else None,
         idata=idata,
     )

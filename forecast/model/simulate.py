@@ -1,8 +1,9 @@
 """Synthetic alliance-year panels drawn from known hierarchical hazards.
 
-Used by the recovery test and for development before the real panel exists: the frame
-has the columns of ``forecast.panel.columns`` and lifetimes drawn year by year from the
-multinomial-logit hazard that ``build_model`` fits.
+Used by the recovery test and the small test fits: the frame has the columns of
+``forecast.panel.columns`` plus member lists, and lifetimes are drawn year by year from
+the hazard of the numpy core (``forecast.model.hazard``), i.e. the formula
+``build_model`` fits, with member-state effects shared across alliances.
 """
 
 from __future__ import annotations
@@ -12,20 +13,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecast.model import hazard
+from forecast.model.design import age_bin_of, calendar_era
+from forecast.model.members import MEMBERS
 from forecast.model.spec import ModelSpec
 from forecast.panel import columns as C
 
 
 @dataclass(frozen=True, slots=True)
 class Truth:
-    """True parameters (cause order = ``spec.causes``)."""
+    """True parameters (cause order = ``spec.causes``; sds of the hierarchy)."""
 
     intercept: np.ndarray  # (K,)
     era: np.ndarray  # (n_eras, K), 0 in the reference era
-    obligation: np.ndarray  # (n_types, K), 0 for the first type
+    obligation: np.ndarray  # (n_types, K), sums to 0 over types
     age: np.ndarray  # (n_age_bins, K), 0 for bin 0
-    beta: np.ndarray  # (p, K) per training-sd of each covariate
-    frailty_sd: float
+    beta: np.ndarray  # (p, K) per unit of each (standard normal) covariate
+    state_sd: float
+    n_states: int = 60
 
 
 def default_truth(spec: ModelSpec, seed: int = 1) -> Truth:
@@ -36,11 +41,30 @@ def default_truth(spec: ModelSpec, seed: int = 1) -> Truth:
     era = np.zeros((len(C.ERAS), K))
     era[0], era[1], era[3] = 0.9, 0.9, -0.8
     obligation = np.zeros((len(C.OBLIGATION_TYPES), K))
-    obligation[3] = -0.7  # non-aggression pacts last longer
+    obligation[0], obligation[3] = 0.35, -0.35  # non-aggression pacts last longer
     age = np.zeros((len(spec.age_bins), K))
     age[1:] = np.linspace(0.2, -0.6, len(spec.age_bins) - 1)[:, None]
     beta = rng.normal(0.0, 0.4, size=(p, K))
-    return Truth(intercept, era, obligation, age, beta, frailty_sd=0.2)
+    return Truth(intercept, era, obligation, age, beta, state_sd=0.5)
+
+
+def _effects(spec: ModelSpec, truth: Truth, state: np.ndarray) -> hazard.Effects:
+    K, T, E = len(spec.causes), len(C.OBLIGATION_TYPES), len(C.ERAS)
+    levels = {"obligation_type": truth.obligation[None]}
+    if "region" in spec.pooling:
+        levels["region"] = np.zeros((1, len(C.REGIONS), K))
+    return hazard.Effects(
+        intercept=truth.intercept[None],
+        era=truth.era[None],
+        levels={k: v for k, v in levels.items() if k in spec.pooling},
+        cell=np.zeros((1, T, E, K)),
+        age=truth.age[None],
+        beta=truth.beta[None],
+        slope_cols=np.zeros(0, dtype=np.int64),
+        era_slope=np.zeros((1, E, 0, K)),
+        shock=np.zeros((1, K)),
+        state=state[None],
+    )
 
 
 def simulate_panel(
@@ -55,54 +79,64 @@ def simulate_panel(
 ) -> tuple[pd.DataFrame, Truth]:
     """Alliance-year panel of ``n_alliances`` with lifetimes drawn from ``truth``.
 
-    Covariates are alliance-level standard normals plus small yearly noise (so the
-    training sd is about 1 and ``truth.beta`` is on the scale the model estimates);
-    ``missing_rate`` of covariate values are NaN. Region and the 1990-92 shock carry no
-    effect. Alliances still alive in ``last_year`` are right-censored.
+    Covariates are alliance-level standard normals plus small yearly noise;
+    ``missing_rate`` of covariate values are NaN at random (never by period). Each
+    alliance has 2-4 members drawn from ``truth.n_states`` states whose effects are
+    N(0, ``truth.state_sd``). Region and the shock carry no effect. Alliances still
+    alive in ``last_year`` are right-censored.
     """
     truth = truth or default_truth(spec, seed + 1)
     rng = np.random.default_rng(seed)
     K, p = len(spec.causes), len(spec.covariates)
-    # more alliances in later years, as in ATOP
     begyr = np.sort(
         first_year + ((last_year - first_year) * rng.beta(1.6, 1.0, n_alliances)).astype(int)
     )
     ob_type = rng.choice(len(C.OBLIGATION_TYPES), n_alliances, p=[0.35, 0.05, 0.05, 0.35, 0.2])
     region = rng.choice(len(C.REGIONS), n_alliances)
     base_x = rng.normal(size=(n_alliances, p))
-    frailty = rng.normal(0.0, truth.frailty_sd, n_alliances)
+    state_eff = rng.normal(0.0, truth.state_sd, truth.n_states)
+    states = np.arange(2, 2 + truth.n_states) * 10  # COW-like codes
+    members = [
+        tuple(sorted(states[rng.choice(truth.n_states, rng.integers(2, 5), replace=False)]))
+        for _ in range(n_alliances)
+    ]
+    eff = _effects(spec, truth, state_eff)
+    state_ix = {s: i for i, s in enumerate(states)}
     rows = []
     for a in range(n_alliances):
-        for year in range(begyr[a], last_year + 1):
-            age = year - begyr[a]
-            x = base_x[a] + rng.normal(0.0, 0.1, p)
-            e = C.ERAS.index(C.era_of(year))
-            ab = int(np.searchsorted(spec.age_bins, age, side="right") - 1)
-            eta = (
-                truth.intercept
-                + truth.era[e]
-                + truth.obligation[ob_type[a]]
-                + truth.age[ab]
-                + x @ truth.beta
-                + frailty[a]
-            )
-            probs = np.exp(np.concatenate([[0.0], eta]))
-            outcome = rng.choice(K + 1, p=probs / probs.sum())
+        years = np.arange(begyr[a], last_year + 1)
+        n = len(years)
+        x = base_x[a] + rng.normal(0.0, 0.1, (n, p))
+        weights = np.zeros((n, truth.n_states))
+        weights[:, [state_ix[m] for m in members[a]]] = 1.0 / len(members[a])
+        core_rows = hazard.Rows(
+            X=x,
+            era=calendar_era(years),
+            levels={"obligation_type": np.full(n, ob_type[a]), "region": np.full(n, region[a])},
+            age_bin=age_bin_of(years - begyr[a], spec.age_bins),
+            shock=np.zeros(n),
+            members=weights,
+        )
+        haz = hazard.hazards(hazard.eta(eff, core_rows))[0]  # (n, K)
+        probs = np.column_stack([1.0 - haz.sum(axis=1), haz])
+        for t, year in enumerate(years):
+            outcome = rng.choice(K + 1, p=probs[t] / probs[t].sum())
             row = {
                 "atopid": 1000 + a,
-                "year": year,
+                "year": int(year),
                 "begyr": int(begyr[a]),
-                "age": age,
+                "age": int(year - begyr[a]),
                 "phase": 1,
                 "obligation_type": C.OBLIGATION_TYPES[ob_type[a]],
-                "era": C.era_of(year),
+                "era": C.era_of(int(year)),
                 "region": C.REGIONS[region[a]],
-                "n_members": 2,
+                "n_members": len(members[a]),
+                MEMBERS: members[a],
                 "event": int(outcome > 0),
                 "cause": spec.causes[outcome - 1] if outcome else C.CAUSE_NONE,
                 "n_member_exits": 0,
             }
-            row.update(dict(zip(spec.covariates, x, strict=True)))
+            row.update(dict(zip(spec.covariates, x[t], strict=True)))
             rows.append(row)
             if outcome:
                 break

@@ -16,7 +16,7 @@ from forecast.errors import InputError
 from forecast.panel import columns as C
 
 #: Bumped whenever the meaning of a stored posterior changes (variables, coding).
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,29 +25,28 @@ class Priors:
 
     * ``base_rates``: per-cause yearly rates in the reference era that centre the cause
       intercepts (domain.md §2.3, 1946-89 column: abrogation 1.54 %, replacement 1.13 %,
-      natural 0.26 %, exogenous 0.05 %; exogenous is floored at 0.1 % because it is
-      0.25 % after 1990). A Normal(logit(rate), ``intercept_sd``) prior lets the data
-      move the rate by a factor of ~e^2 either way.
-    * ``era_sd``: era offsets from the reference era. §2.3 shows era rate ratios of
-      0.1-4 (abrogation 4.8 % -> 0.16 %), so sd 1.5 on the log scale.
-    * ``group_sd``: obligation-type and region offsets; §2.3 shows type hazards 3-5x
-      apart, i.e. |log RR| <= 1.6, so sd 1.
-    * ``cell_sd_scale``: HalfNormal scale of the pooled type x era x region deviation
-      (one sd shared by all causes: many cells, so the variance is learnable).
+      natural 0.26 %, exogenous 0.05 %; exogenous is floored at 0.1 %). A
+      Normal(logit(rate), ``intercept_sd``) prior lets the data move each rate by a
+      factor of ~e^2 either way.
+    * ``era_sd``: era offsets from the reference era (fixed effects: four levels are too
+      few for a variance); §2.3 shows era rate ratios of 0.1-4, so sd 1.5.
+    * ``group_sd_scale``: HalfNormal scale of the estimated sd of each sum-to-zero batch
+      of intercept offsets (obligation type, region); §2.3 shows type hazards 3-5x
+      apart, i.e. |log RR| <= 1.6, so a scale of 1.
+    * ``cell_sd_scale``: HalfNormal scale of the estimated sd of the sum-to-zero
+      type x era interaction.
+    * ``state_sd_scale``: HalfNormal scale of the estimated sd of the member-state
+      effects (multiple membership: an alliance-year gets the mean effect of its
+      members). 0.5 puts 95 % prior mass on state hazard ratios below ~2.7.
     * ``age_step_sd``: random-walk step between adjacent age bins; §2.4 shows the
       hazard changing by < 2x between bins, so 0.3 per step.
     * ``slope_sd``: covariate log-odds ratio per sd; 0.5 keeps |effect| < 1 (IRR 0.37-2.7,
       the range of §2.6) with 95 % prior mass.
     * ``era_slope_sd``: era deviation of a slope from its reference-era value.
     * ``shock_sd``: the 1990-92 period shock (45 ends in 3 years vs ~10/yr expected).
-    * ``frailty_sd_scale``: HalfNormal scale of the alliance frailty sd, tight (0.3)
-      because each alliance ends at most once: the frailty is only weakly identified,
-      and a loose prior mixed badly (stack.md).
-    * ``frailty_sd_fixed`` / ``cell_sd_fixed``: when set, that sd is fixed at the value
-      instead of estimated (a ridge-type random effect). On the shipped panel the
-      estimated sds were the slowest-mixing parameters (2 x 700 draws: min ESS 189,
-      R-hat 1.016); fixing them at the prior scale keeps the non-centered effects and
-      lets every gate pass within the fitting budget. Set to None to estimate them.
+
+    Every variance component (type, region, cell and state sds) is estimated; none is
+    fixed. The prior-sensitivity note of each is in ``forecast.model.hierarchy``.
     """
 
     base_rates: tuple[tuple[str, float], ...] = (
@@ -58,40 +57,73 @@ class Priors:
     )
     intercept_sd: float = 1.0
     era_sd: float = 1.5
-    group_sd: float = 1.0
-    cell_sd_scale: float = 0.3
+    group_sd_scale: float = 1.0
+    cell_sd_scale: float = 0.5
+    state_sd_scale: float = 0.5
     age_step_sd: float = 0.3
     slope_sd: float = 0.5
     era_slope_sd: float = 0.5
     shock_sd: float = 1.5
-    frailty_sd_scale: float = 0.3
-    frailty_sd_fixed: float | None = 0.3
-    cell_sd_fixed: float | None = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Staleness:
+    """The one rule for covariates whose source stops (applied per origin, also in backtests).
+
+    At a forecast origin T (the served ``as_of``, or a backtest origin):
+
+    1. a **level** covariate is carried forward within each alliance from its last
+       observed value for at most ``max_carry_years`` years (its ``data_through`` and
+       years since observed are shown with every forecast);
+    2. a covariate enters that origin's model only if, after step 1, it has a value for
+       at least ``min_origin_coverage`` of the alliances in force at T; otherwise its
+       source has ended (or not begun) and it is left out of the fit and the forecast;
+    3. the remaining gaps (a value never observed for that alliance) take the training
+       mean, i.e. contribute nothing. No missing-data indicator ever enters the design.
+
+    **Event** covariates (a regime change, a conflict in the year) are never carried:
+    an unobserved event is unknown, and over a forecast horizon an event covariate
+    follows its base rate (the training mean) after the first year.
+    """
+
+    max_carry_years: int = 10
+    min_origin_coverage: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
     """A model variant declared as data.
 
-    ``covariates``: standardised inputs (names from ``columns.COVARIATE_GROUPS``).
+    ``covariates``: standardised inputs (names from ``columns.COVARIATE_GROUPS``);
+    ``events``: the subset that are events (see ``Staleness``).
     ``era_slopes``: the subset whose slope differs by era (deviation from
-    ``reference_era``). ``pooling``: structural columns whose levels get intercept
-    offsets (plus one pooled interaction cell over all of them when ``pool_cells``).
+    ``reference_era``). ``pooling``: structural columns whose levels get sum-to-zero
+    intercept offsets with an estimated sd; ``pool_cells`` adds the sum-to-zero
+    obligation type x era interaction. ``member_effects``: a member-state effect shared
+    by all the alliances a state belongs to (multiple membership, estimated sd).
     ``age_bins``: lower edges of the age bins of the baseline hazard.
-    ``unit``: ``alliance`` (alliance-year panel) or ``member`` (member-year panel);
-    ``event_column`` names its 0/1 outcome column.
+    ``min_era_years``: an era with fewer training years than this is merged into the
+    era before it (a new era is not estimable from one year, and at the 1990 origin
+    it would be collinear with the 1990-92 shock). ``outcome_complete_through``: the
+    last year whose outcomes are coded (ATOP v5.1, see ``benchmarks/results/coding_lag.json``);
+    later rows give covariates and recorded events but no likelihood terms.
+    ``unit``: ``alliance`` or ``member``; ``event_column`` names its 0/1 outcome column.
     """
 
     name: str
     covariates: tuple[str, ...]
+    events: tuple[str, ...] = ()
     era_slopes: tuple[str, ...] = ()
     causes: tuple[str, ...] = C.CAUSES
     pooling: tuple[str, ...] = ("obligation_type", "region")
     pool_cells: bool = True
+    member_effects: bool = True
     reference_era: str = "1946-1989"
     age_bins: tuple[int, ...] = (0, 1, 3, 6, 11, 21, 41)
-    frailty: bool = True
     shock_years: tuple[int, ...] = (1990, 1991, 1992)
+    min_era_years: int = 5
+    outcome_complete_through: int | None = 2018
+    staleness: Staleness = field(default_factory=Staleness)
     unit: str = "alliance"
     event_column: str = "event"
     priors: Priors = field(default_factory=Priors)
@@ -101,11 +133,14 @@ class ModelSpec:
         unknown = [c for c in self.covariates if c not in known]
         if unknown:
             raise InputError(f"spec {self.name!r}: unknown covariates {unknown}")
-        stray = [c for c in self.era_slopes if c not in self.covariates]
-        if stray:
-            raise InputError(f"spec {self.name!r}: era_slopes {stray} are not in covariates")
+        for label, subset in (("era_slopes", self.era_slopes), ("events", self.events)):
+            stray = [c for c in subset if c not in self.covariates]
+            if stray:
+                raise InputError(f"spec {self.name!r}: {label} {stray} are not in covariates")
         if self.reference_era not in C.ERAS:
             raise InputError(f"spec {self.name!r}: reference_era must be one of {C.ERAS}")
+        if self.pool_cells and "obligation_type" not in self.pooling:
+            raise InputError(f"spec {self.name!r}: pool_cells needs obligation_type pooling")
 
     def to_dict(self) -> dict:
         """Plain-JSON form (stored in every manifest)."""
@@ -120,6 +155,16 @@ class ModelSpec:
             {"spec": self.to_dict(), "format": ARTIFACT_FORMAT}, sort_keys=True, default=list
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelSpec:
+        """Rebuild a spec from its ``to_dict`` form (as stored in a manifest)."""
+        d = dict(d)
+        pr = dict(d.pop("priors", {}))
+        pr["base_rates"] = tuple((k, float(v)) for k, v in dict(pr.get("base_rates", {})).items())
+        st = d.pop("staleness", {})
+        tuples = {k: tuple(v) for k, v in d.items() if isinstance(v, list)}
+        return cls(**{**d, **tuples}, priors=Priors(**pr), staleness=Staleness(**st))
 
     def base_rate(self, cause: str) -> float:
         """Prior-centre yearly rate of ``cause`` (falls back to 0.5 %)."""
@@ -137,13 +182,14 @@ MEMBER_COVARIATES = (
     "n_members",
 )
 
+#: Realist bag: power, spending, threat. ``frac_free_riders`` is left out: it is 0.5 in
+#: every bilateral row and its missingness tracks state death (model review #2, #7).
 REALIST = (
     "leader_cinc_share",
     "cap_shift",
     "cap_asym",
     "major_member",
     "leader_milex_share",
-    "frac_free_riders",
     "lsthreat_max",
     "shared_mid_5y",
     "intra_mid_5y",
@@ -162,19 +208,31 @@ INSTITUTIONALIST = (
     "min_polity2",
     "new_outside_alliance",
 )
+#: Covariates that record an event in the year before (see ``Staleness``).
+EVENTS = ("regime_change", "sols_change_nondem", "sols_change", "new_outside_alliance")
 ERA_SLOPES = ("leader_milex_share", "lsthreat_max")
 
+
+def _events(covariates: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c for c in covariates if c in EVENTS)
+
+
+def _alliance_spec(name: str, covariates: tuple[str, ...], slopes: tuple[str, ...]) -> ModelSpec:
+    return ModelSpec(name, covariates, events=_events(covariates), era_slopes=slopes)
+
+
 VARIANTS: dict[str, ModelSpec] = {
-    "realist": ModelSpec("realist", REALIST, era_slopes=ERA_SLOPES),
-    "institutionalist": ModelSpec("institutionalist", INSTITUTIONALIST),
-    "full": ModelSpec("full", REALIST + INSTITUTIONALIST, era_slopes=ERA_SLOPES),
+    "realist": _alliance_spec("realist", REALIST, ERA_SLOPES),
+    "institutionalist": _alliance_spec("institutionalist", INSTITUTIONALIST, ()),
+    "full": _alliance_spec("full", REALIST + INSTITUTIONALIST, ERA_SLOPES),
     "member_exit": ModelSpec(
         "member_exit",
         ("cinc_share", "milex_share", "burden_ratio", "polity2", "regime_change", "sols_change"),
+        events=("regime_change", "sols_change"),
         causes=("exit",),
         pooling=("obligation_type",),
         pool_cells=False,
-        frailty=False,
+        member_effects=False,
         unit="member",
         event_column="exit",
         priors=Priors(base_rates=(("exit", 0.0035),)),

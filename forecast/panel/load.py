@@ -63,3 +63,14 @@ def load_alliances(data_dir: Path | None = None) -> pd.DataFrame:
 def load_alliance_members(data_dir: Path | None = None) -> pd.DataFrame:
     """One row per alliance × member × phase spell, with names and codes."""
     return _load("alliance_members", data_dir)
+
+
+def data_manifest_sha256(data_dir: Path | None = None) -> str | None:
+    """The combined hash recorded in ``<data_dir>/manifest.json`` (None when absent)."""
+    import json
+
+    folder = Path(data_dir) if data_dir is not None else get_settings().data_dir
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text()).get("sha256")

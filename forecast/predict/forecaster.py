@@ -1,32 +1,51 @@
-"""Survival, cumulative incidence and drivers from stored draws (numpy only).
+"""Survival, cumulative incidence, exact drivers and scenarios from stored draws.
 
-For an alliance in force at the end of ``as_of`` and horizon ``h``: per draw, the
-cause-specific hazards of year ``as_of + k`` are the multinomial-logit probabilities of
-``eta[k, c]`` (see ``forecast.model.build``); ``S(h) = prod_{k<=h} (1 - sum_c h_c(k))``
-and ``F_c(h) = sum_{k<=h} S(k-1) h_c(k)``. Covariates stay at the alliance's last row
-(scenarios override them), age advances one year per step, and the era effect follows the
-calendar year, capped at the last era seen in training (an unseen era's effect is prior
-noise). The 1990-92 shock enters a forecast only for shock years inside the training
-window, i.e. never for a genuine forecast. Frailty: the posterior draw for alliances seen
-in training, a fresh draw from N(0, frailty_sd) (seeded by atopid) for the others.
+Everything goes through the numpy hazard core (``forecast.model.hazard``). For an
+alliance in force at the end of ``as_of`` and horizon ``h``: per draw, the cause hazards
+of year ``as_of + k`` are the multinomial-logit probabilities of ``eta[k, c]``;
+``S(h) = prod_{k<=h} (1 - sum_c h_c(k))`` and ``F_c(h) = sum_{k<=h} S(k-1) h_c(k)``.
+
+* Covariates are those of the alliance's row in ``as_of`` after the staleness rule of
+  the spec (level covariates carried forward from their last observed value, at most
+  ``max_carry_years``; each value's source year is shown). Level covariates are held
+  at those values over the horizon; **event** covariates (a regime change, a new
+  outside alliance) take their observed value in the first year and their base rate
+  (the training mean) afterwards.
+* Age advances one year per step; the era effect follows the calendar year (an era
+  unseen in training uses the last modelled era); the 1990-92 shock never enters a
+  forecast. Member-state effects: the posterior draw of each member state, a fresh
+  draw from N(0, sd_state) (seeded by COW code) for a state unseen in training.
+* Drivers: exact group Shapley values of the any-end log-odds in the first forecast
+  year, from the **reference** (this alliance with every covariate at the average over
+  the alliances in force at ``as_of``) to the alliance's own values. Per draw they sum
+  to ``drivers_total - drivers_reference``.
+
 Summaries: posterior mean and 90% equal-tailed interval.
-
-Drivers: the contribution of covariate group ``g`` to the any-end log-odds in the first
-forecast year, ``sum_c w_c sum_{k in g} z_k beta_kc`` with ``w_c`` the cause's share of the
-hazard; ``z`` is the standardised covariate, so the **reference alliance is the
-training-mean covariate vector with no missing values** (contribution 0).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
-from forecast.model.design import MISSING_SUFFIX, Scaling, age_bin_of, encode_covariates
+from forecast.model import hazard
+from forecast.model.design import (
+    OBSERVED,
+    Scaling,
+    age_bin_of,
+    calendar_era,
+    carry_forward,
+    encode_covariates,
+    level_index,
+    member_matrix,
+)
+from forecast.model.manifest import Manifest
+from forecast.model.members import MEMBERS
+from forecast.model.spec import ModelSpec
 from forecast.panel import columns as C
 from forecast.predict import scenarios
 from forecast.predict.types import Driver, Forecast, Interval, Scenario
@@ -45,7 +64,8 @@ class ForecastTable:
     """Baseline forecasts of many alliances x horizons 1..H (arrays, for precomputing).
 
     ``p_persist``: (3, a, H) = mean, lo, hi; ``causes``: (3, a, H, K);
-    ``drivers``: (3, a, G) for groups ``groups``.
+    ``drivers``: (3, a, G) for groups ``groups``; ``drivers_total`` and
+    ``drivers_reference``: (3, a); ``per_cause``: (3, a, G, K).
     """
 
     atopids: np.ndarray
@@ -55,6 +75,9 @@ class ForecastTable:
     drivers: np.ndarray
     cause_names: tuple[str, ...]
     groups: tuple[str, ...]
+    drivers_total: np.ndarray
+    drivers_reference: np.ndarray
+    per_cause: np.ndarray
 
 
 def _summ(x: np.ndarray) -> np.ndarray:
@@ -67,62 +90,53 @@ def _iv(m: float, lo: float, hi: float) -> Interval:
     return Interval(float(m), float(lo), float(hi))
 
 
+def manifest_of(artifact: Artifact) -> Manifest:
+    """The artifact's manifest, typed."""
+    man = artifact.manifest
+    return man if isinstance(man, Manifest) else Manifest.model_validate(man)
+
+
 class Forecaster:
     """Forecasts for the alliances in force at the end of ``as_of`` (default: last panel year).
 
-    ``panel`` is the alliance-year panel, possibly truncated at a backtest origin T.
+    ``panel`` is the alliance-year panel with member lists
+    (``forecast.model.members.load_model_panel``), possibly truncated at a backtest origin.
     """
 
     def __init__(self, artifact: Artifact, panel: pd.DataFrame, *, as_of: int | None = None):
-        man = artifact.manifest
-        spec = man["spec"]
-        if spec.get("unit", "alliance") != "alliance":
+        man = manifest_of(artifact)
+        spec = ModelSpec.from_dict(man.spec)
+        if spec.unit != "alliance":
             raise InputError(f"model {artifact.model!r} is not an alliance-level model")
+        self.spec, self.manifest = spec, man
         self.model, self.version = artifact.model, artifact.version
-        self.causes = tuple(spec["causes"])
-        self.spec_covariates = tuple(man["covariates"]["names"])
-        self.scaling = {k: Scaling(**v) for k, v in man["covariates"]["scaling"].items()}
-        #: covariates the fit used (had data in its training window): scenarios may set them
-        self.covariates = tuple(c for c in self.spec_covariates if self.scaling[c].used)
-        self.x_names = tuple(man["covariates"]["design_columns"])
-        self.pooling = tuple(spec["pooling"])
-        self.age_bins = tuple(spec["age_bins"])
-        self.train_until = int(man["train_until"])
-        self.shock_years = tuple(spec.get("shock_years", ()))
-        ds = artifact.posterior
-        f = lambda v: np.ascontiguousarray(ds[v].to_numpy(), dtype=np.float64)  # noqa: E731
-        self.intercept = f("intercept")
-        self.era_eff = f("era_effect")
-        self.level_eff = {c: f(f"{c}_effect") for c in self.pooling}
-        self.age_eff = f("age_effect")
-        self.beta = f("beta")
-        self.era_slope = f("era_slope")
-        self.shock = f("shock")
-        cell = f("cell_effect")
-        n_draws, K = self.intercept.shape
-        self.cell_eff = np.concatenate([cell, np.zeros((n_draws, 1, K))], axis=1)  # -1 -> 0
-        self.cell_index = {str(c): i for i, c in enumerate(ds["cell"].to_numpy())}
-        self.frailty = f("frailty")
-        self.frailty_sd = f("frailty_sd")
-        self.unit_index = {int(u): i for i, u in enumerate(ds["unit"].to_numpy())}
-        self.slope_cols = np.array(
-            [self.x_names.index(str(n)) for n in ds["era_slope_x"].to_numpy()], dtype=np.int64
+        self.causes = spec.causes
+        self.scaling = {
+            c.name: Scaling(c.mean, c.sd, c.lo, c.hi, c.kind, c.used, c.reason, c.imputed_share)
+            for c in man.covariates
+        }
+        #: covariates the fit used: scenarios may change them
+        self.covariates = man.used_covariates
+        self.train_until = man.train_until
+        self.eff = hazard.Effects.from_posterior(artifact.posterior, spec.pooling)
+        self.states = tuple(int(s) for s in artifact.posterior["state"].to_numpy())
+        state_sd = artifact.posterior.get("state_sd")
+        self.state_sd = (
+            np.asarray(state_sd, dtype=np.float64)
+            if state_sd is not None
+            else np.zeros(self.eff.n_draws)
         )
-        self.n_draws = n_draws
+        self.n_draws = self.eff.n_draws
         self.groups = tuple(
             g for g, cols in C.COVARIATE_GROUPS.items() if any(c in self.covariates for c in cols)
         )
-        self._group_cols = {
-            g: np.array(
-                [
-                    i
-                    for i, n in enumerate(self.x_names)
-                    if n.removesuffix(MISSING_SUFFIX) in C.COVARIATE_GROUPS[g]
-                ],
-                dtype=int,
-            )
-            for g in self.groups
-        }
+        self._group_mask = np.array(
+            [[C.COVARIATE_GROUPS.get(g, ()).__contains__(c) for c in self.covariates]
+             for g in self.groups],
+            dtype=float,
+        ).reshape(len(self.groups), len(self.covariates))  # fmt: skip
+        self._event_cols = np.array([self.scaling[c].kind == "event" for c in self.covariates])
+        self.data_through = _family_through(man)
         self._set_panel(panel, as_of)
 
     # ---- set-up ---------------------------------------------------------------------
@@ -130,130 +144,125 @@ class Forecaster:
         if panel.empty:
             raise InputError("the panel is empty: nothing to forecast")
         self.as_of = int(as_of if as_of is not None else panel["year"].max())
-        known = panel[panel["year"] <= self.as_of]
-        last = known.sort_values(["atopid", "year"]).groupby("atopid", sort=True).tail(1)
-        in_force = last[(last["year"] == self.as_of) & (last["event"].fillna(0) == 0)]
-        self.rows = in_force.set_index("atopid", drop=False)
+        known = carry_forward(panel[panel["year"] <= self.as_of], self.spec)
+        now = known[(known["year"] == self.as_of) & (known["event"].fillna(0) == 0)]
+        self.rows = now.sort_values("atopid").set_index("atopid", drop=False)
         self.atopids = self.rows.index.to_numpy(dtype=np.int64)
         self._pos = {int(a): i for i, a in enumerate(self.atopids)}
-        self.X = encode_covariates(self.rows, self.spec_covariates, self.scaling)
-        # calendar terms for k = 1..MAX_HORIZON
-        years = self.as_of + np.arange(1, MAX_HORIZON + 1)
-        cap = C.ERAS.index(C.era_of(self.train_until))
-        self._era_k = np.minimum([C.ERAS.index(C.era_of(int(y))) for y in years], cap)
-        shock_years = set(self.shock_years)
-        self._shock_k = np.array(
-            [1.0 if (y in shock_years and y <= self.train_until) else 0.0 for y in years]
+        self.X = encode_covariates(self.rows, self.spec.covariates, self.scaling)
+        #: reference covariates: the average alliance in force at as_of (standardised)
+        self.x_ref = self.X.mean(axis=0) if len(self.X) else np.zeros(len(self.covariates))
+        self.reference = (
+            f"this alliance with every covariate at the average of the {len(self.atopids)} "
+            f"alliances in force at the end of {self.as_of}"
         )
-        self._time = (
-            self.era_eff[:, self._era_k] + self._shock_k[None, :, None] * self.shock[:, None]
-        )  # (d, k, c)
-        self._slope_k = self.era_slope[:, self._era_k]  # (d, k, j, c)
-        # per alliance terms
+        steps = np.arange(1, MAX_HORIZON + 1)
+        self._era_k = calendar_era(self.as_of + steps)
         age0 = self.rows["age"].to_numpy(dtype=float)
-        self._age_bin = age_bin_of(age0[:, None] + np.arange(1, MAX_HORIZON + 1), self.age_bins)
-        self._lvl = {c: _levels(self.rows[c], c) for c in self.pooling}
-        eras = [C.ERAS[e] for e in self._era_k]
-        parts = [self.rows[c].astype(str).to_numpy() for c in self.pooling]
-        self._cell = np.array(
-            [
-                [self.cell_index.get("|".join([*(p[i] for p in parts), e]), -1) for e in eras]
-                for i in range(len(self.rows))
-            ],
-            dtype=np.int64,
-        ).reshape(len(self.rows), MAX_HORIZON)
-        self._frail = (
-            np.column_stack([self._frailty_of(int(a)) for a in self.atopids])
-            if len(self.atopids)
-            else np.zeros((self.n_draws, 0))
-        )
-        # fast path of single forecasts: per-alliance constant terms and reshaped slopes
-        static = self.intercept[:, None, :] + self._frail[:, :, None]
-        for c in self.pooling:
-            static = static + self.level_eff[c][:, self._lvl[c]]
-        self._static = np.ascontiguousarray(static)  # (d, a, K)
-        self._beta_t = np.ascontiguousarray(self.beta.transpose(0, 2, 1))  # (d, K, p)
-        first = self.beta.copy()  # slopes in the first forecast year (drivers)
-        if len(self.slope_cols):
-            first[:, self.slope_cols] += self._slope_k[:, 0]
-        self._beta_first = first
-        self._group_matrix = np.zeros((len(self.x_names), len(self.groups)))
-        for gi, g in enumerate(self.groups):
-            self._group_matrix[self._group_cols[g], gi] = 1.0
+        self._age_bin = age_bin_of(age0[:, None] + steps, self.spec.age_bins)
+        self._lvl = {c: level_index(self.rows[c], c) for c in self.spec.pooling}
+        self._set_states()
 
-    def _frailty_of(self, atopid: int) -> np.ndarray:
-        i = self.unit_index.get(atopid)
-        if i is not None:
-            return self.frailty[:, i]
-        rng = np.random.default_rng(atopid)
-        return rng.standard_normal(self.n_draws) * self.frailty_sd
+    def _set_states(self) -> None:
+        """Extend the state effects with fresh draws for member states unseen in training."""
+        lists = self.rows[MEMBERS] if MEMBERS in self.rows else pd.Series([()] * len(self.rows))
+        known = set(self.states)
+        new = sorted({int(m) for ms in lists for m in ms} - known)
+        fresh = [
+            np.random.default_rng(ccode).standard_normal(self.n_draws) * self.state_sd
+            for ccode in new
+        ]
+        if fresh:
+            state = np.concatenate([self.eff.state, np.column_stack(fresh)], axis=1)
+            self.eff = replace(self.eff, state=state)
+        self._all_states = (*self.states, *new)
+        self._members = member_matrix(lists.reset_index(drop=True), self._all_states)
 
     def _index(self, atopid: int) -> int:
         try:
             return self._pos[int(atopid)]
-        except KeyError:
+        except (KeyError, TypeError, ValueError):
             raise NotInForceError(
                 f"alliance {atopid} is not in force at the end of {self.as_of} "
                 f"({len(self._pos)} alliances are)"
             ) from None
 
     # ---- core -------------------------------------------------------------------------
-    def _hazards(self, idx: np.ndarray, X: np.ndarray, H: int) -> np.ndarray:
-        """Cause-specific hazards, shape (draws, a, H, K)."""
-        base = self.intercept[:, None, :] + np.einsum("ap,dpc->dac", X, self.beta)
-        for c in self.pooling:
-            base = base + self.level_eff[c][:, self._lvl[c][idx]]
-        base = base + self._frail[:, idx, None]
-        eta = base[:, :, None, :] + self._time[:, None, :H]
-        eta = eta + self.age_eff[:, self._age_bin[idx, :H]]
-        eta = eta + self.cell_eff[:, self._cell[idx, :H]]
-        if len(self.slope_cols):
-            xs = X[:, self.slope_cols]
-            eta = eta + np.einsum("aj,dkjc->dakc", xs, self._slope_k[:, :H])
-        e = np.exp(eta)
-        return e / (1.0 + e.sum(axis=-1, keepdims=True))
+    def _rows(self, idx: np.ndarray, X: np.ndarray, H: int) -> hazard.Rows:
+        """Core rows of alliances ``idx`` (covariates ``X``, one row each) x steps 1..H."""
+        a = len(idx)
+        Xk = np.repeat(X[:, None, :], H, axis=1)  # (a, H, p)
+        if H > 1 and self._event_cols.any():
+            Xk[:, 1:, self._event_cols] = 0.0  # events follow their base rate
+        return hazard.Rows(
+            X=Xk.reshape(a * H, -1),
+            era=np.tile(self._era_k[:H], a),
+            levels={c: np.repeat(v[idx], H) for c, v in self._lvl.items()},
+            age_bin=self._age_bin[idx, :H].reshape(-1),
+            shock=np.zeros(a * H),
+            members=np.repeat(self._members[idx], H, axis=0),
+        )
 
-    @staticmethod
-    def _curves(haz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Survival (d, a, H) and cumulative incidence (d, a, H, K) from hazards."""
-        surv = np.cumprod(1.0 - haz.sum(axis=-1), axis=-1)
-        prev = np.concatenate([np.ones_like(surv[..., :1]), surv[..., :-1]], axis=-1)
-        cif = np.cumsum(prev[..., None] * haz, axis=-2)
-        return surv, cif
+    def _eta(self, idx: np.ndarray, X: np.ndarray, H: int) -> np.ndarray:
+        """Linear predictors (draws, a, H, K)."""
+        e = hazard.eta(self.eff, self._rows(idx, X, H))
+        return e.reshape(e.shape[0], len(idx), H, -1)
 
-    def _drivers(self, X: np.ndarray, haz1: np.ndarray) -> np.ndarray:
-        """Group contributions to the any-end log-odds, (d, a, G)."""
-        w = haz1 / haz1.sum(axis=-1, keepdims=True)  # (d, a, K)
-        slope = self.beta[:, None].copy()  # (d, 1, p, K)
-        if len(self.slope_cols):
-            slope[:, 0, self.slope_cols] += self._slope_k[:, 0]
-        contrib = X[None, :, :, None] * slope  # (d, a, p, K)
-        out = np.empty((haz1.shape[0], X.shape[0], len(self.groups)))
-        for gi, g in enumerate(self.groups):
-            out[:, :, gi] = (contrib[:, :, self._group_cols[g]].sum(axis=2) * w).sum(axis=-1)
-        return out
+    def _drivers(
+        self, idx: np.ndarray, X: np.ndarray, eta1: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(phi (d, a, G), total (d, a), reference (d, a), per-cause deltas (d, a, G, K)).
+
+        ``eta1``: linear predictors of the first forecast year, (d, a, K).
+        """
+        era1 = np.full(len(idx), self._era_k[0])
+        diff = X - self.x_ref[None, :]  # (a, p)
+        parts = [hazard.covariate_eta(self.eff, diff * m[None, :], era1) for m in self._group_mask]
+        empty = np.zeros((self.n_draws, len(idx), 0, len(self.causes)))
+        deltas = np.stack(parts, axis=2) if parts else empty
+        reference = eta1 - hazard.covariate_eta(self.eff, diff, era1)
+        phi = hazard.group_shapley(reference, deltas)
+        return (
+            phi,
+            hazard.any_end_logodds(eta1),
+            hazard.any_end_logodds(reference),
+            deltas,
+        )
 
     def _encode(self, atopid: int, scenario: Scenario | None) -> np.ndarray:
         i = self._index(atopid)
         if scenario is None or not scenario.overrides:
             return self.X[i : i + 1]
-        scenarios.validate(scenario, self.covariates)
-        raw = self.covariate_values(atopid)
-        means = {k: s.mean for k, s in self.scaling.items()}
-        sds = {k: s.sd for k, s in self.scaling.items()}
-        new = scenarios.apply(raw, scenario, means, sds)
+        new = self.scenario_values(atopid, scenario)
         frame = pd.DataFrame([{k: (np.nan if v is None else v) for k, v in new.items()}])
-        return encode_covariates(frame, self.spec_covariates, self.scaling)
+        return encode_covariates(frame, self.spec.covariates, self.scaling)
 
     # ---- public -----------------------------------------------------------------------
     def covariate_values(self, atopid: int) -> dict[str, float | None]:
-        """Natural-unit covariates of the alliance's last row (None = missing)."""
+        """Natural-unit covariates of the alliance at ``as_of`` (after carrying forward;
+        None = never observed for it), for every covariate the model uses."""
         row = self.rows.iloc[self._index(atopid)]
         out: dict[str, float | None] = {}
-        for c in self.spec_covariates:
+        for c in self.covariates:
             v = pd.to_numeric(row[c], errors="coerce")
             out[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
         return out
+
+    def observed_years(self, atopid: int) -> dict[str, int | None]:
+        """Last source year behind each covariate value (row year - 1; None = no value)."""
+        row = self.rows.iloc[self._index(atopid)]
+        out: dict[str, int | None] = {}
+        for c in self.covariates:
+            v = row.get(c + OBSERVED)
+            out[c] = None if v is None or pd.isna(v) else int(v) - 1
+        return out
+
+    def scenario_values(self, atopid: int, scenario: Scenario) -> dict[str, float | None]:
+        """Covariate values after ``scenario`` (validated, range-checked)."""
+        scenarios.validate(scenario, self.covariates)
+        new = scenarios.apply(self.covariate_values(atopid), scenario, self.scaling)
+        scenarios.check_range(new, scenario, self.scaling)
+        return new
 
     def forecast(
         self,
@@ -265,28 +274,27 @@ class Forecaster:
         """Persistence forecast of one alliance over ``horizon`` years (1..30)."""
         H = _check_horizon(horizon)
         i = self._index(atopid)
-        x = self._encode(atopid, scenario)[0]
-        haz = self._hazards_one(i, x, H)  # (d, H, K)
-        inv = 1.0 / (1.0 + np.exp(self._eta_one(i, x, H)).sum(axis=-1))  # 1 - sum_c h_c
-        surv = np.cumprod(inv, axis=1)  # (d, H)
-        prev = np.concatenate([np.ones((surv.shape[0], 1)), surv[:, :-1]], axis=1)
-        cif_last = (prev[:, :, None] * haz).sum(axis=1)  # (d, K)
-        cols = [surv, 1.0 - surv[:, -1:], cif_last]
-        if with_drivers:
-            cols.append(self._drivers_one(x, haz[:, 0]))
-        summ = _summ(np.concatenate(cols, axis=1))  # (3, H + 1 + K [+ G])
+        idx = np.array([i])
+        X = self._encode(atopid, scenario)
+        eta = self._eta(idx, X, H)  # (d, 1, H, K)
+        surv, cif = hazard.curves(hazard.hazards(eta))
         K = len(self.causes)
-        drivers: tuple[Driver, ...] = ()
+        cols = [surv[:, 0], 1.0 - surv[:, 0, -1:], cif[:, 0, -1]]
         if with_drivers:
-            values = self.covariate_values(atopid)
-            drivers = tuple(
-                Driver(
-                    g,
-                    _iv(*summ[:, H + 1 + K + gi]),
-                    {c: values[c] for c in C.COVARIATE_GROUPS[g] if c in values},
-                )
-                for gi, g in enumerate(self.groups)
-            )
+            phi, total, ref, deltas = self._drivers(idx, X, eta[:, :, 0])
+            cols += [phi[:, 0], total[:, :1], ref[:, :1], deltas[:, 0].reshape(self.n_draws, -1)]
+        summ = _summ(np.concatenate(cols, axis=1))
+        extra: dict = {}
+        if with_drivers:
+            G = len(self.groups)
+            o = H + 1 + K
+            extra = {
+                "drivers": self._driver_list(atopid, summ[:, o : o + G], summ[:, o + G + 2 :]),
+                "drivers_total": _iv(*summ[:, o + G]),
+                "drivers_reference": _iv(*summ[:, o + G + 1]),
+                "reference": self.reference,
+                "data_through": dict(self.data_through),
+            }
         return Forecast(
             atopid=int(atopid),
             as_of=self.as_of,
@@ -295,35 +303,38 @@ class Forecaster:
             p_end=_iv(*summ[:, H]),
             causes={c: _iv(*summ[:, H + 1 + k]) for k, c in enumerate(self.causes)},
             survival=tuple(_iv(*summ[:, h]) for h in range(H)),
-            drivers=drivers,
+            **extra,
         )
 
-    def _eta_one(self, i: int, x: np.ndarray, H: int) -> np.ndarray:
-        """Linear predictors of one alliance, (draws, H, K) (fast path of ``_hazards``)."""
-        base = self._static[:, i] + self._beta_t @ x  # (d, K)
-        eta = base[:, None, :] + self._time[:, :H]
-        eta = eta + self.age_eff[:, self._age_bin[i, :H]] + self.cell_eff[:, self._cell[i, :H]]
-        if len(self.slope_cols):
-            eta = eta + np.einsum("j,dkjc->dkc", x[self.slope_cols], self._slope_k[:, :H])
-        return eta
-
-    def _hazards_one(self, i: int, x: np.ndarray, H: int) -> np.ndarray:
-        e = np.exp(self._eta_one(i, x, H))
-        return e / (1.0 + e.sum(axis=-1, keepdims=True))
-
-    def _drivers_one(self, x: np.ndarray, haz1: np.ndarray) -> np.ndarray:
-        """Group contributions (draws, G) of one alliance (fast path of ``_drivers``)."""
-        w = haz1 / haz1.sum(axis=-1, keepdims=True)  # (d, K)
-        per_x = np.einsum("dpc,dc->dp", self._beta_first, w) * x  # (d, p)
-        return per_x @ self._group_matrix
+    def _driver_list(
+        self, atopid: int, phi: np.ndarray, per_cause: np.ndarray
+    ) -> tuple[Driver, ...]:
+        """Drivers of one alliance from summaries (3, G) and (3, G*K)."""
+        values = self.covariate_values(atopid)
+        seen = self.observed_years(atopid)
+        K = len(self.causes)
+        out = []
+        for gi, g in enumerate(self.groups):
+            names = [c for c in C.COVARIATE_GROUPS[g] if c in values]
+            years = [seen[c] for c in names if seen[c] is not None]
+            out.append(
+                Driver(
+                    g,
+                    _iv(*phi[:, gi]),
+                    {c: values[c] for c in names},
+                    {c: _iv(*per_cause[:, gi * K + k]) for k, c in enumerate(self.causes)},
+                    min(years) if years else None,
+                )
+            )
+        return tuple(out)
 
     def survival_draws(
         self, atopid: int, horizon: int, scenario: Scenario | None = None
     ) -> np.ndarray:
         """Per-draw survival S(1..horizon) of one alliance, shape (draws, horizon)."""
         H = _check_horizon(horizon)
-        haz = self._hazards(np.array([self._index(atopid)]), self._encode(atopid, scenario), H)
-        return self._curves(haz)[0][:, 0]
+        eta = self._eta(np.array([self._index(atopid)]), self._encode(atopid, scenario), H)
+        return hazard.curves(hazard.hazards(eta))[0][:, 0]
 
     def compare_scenario(
         self, atopid: int, horizon: int, scenario: Scenario
@@ -336,11 +347,14 @@ class Forecaster:
         what_if = self.forecast(atopid, H, scenario)
         idx = np.array([self._index(atopid)])
         xb, xs = self._encode(atopid, None), self._encode(atopid, scenario)
-        hb, hs = self._hazards(idx, xb, H), self._hazards(idx, xs, H)
-        (sb, cb), (ss, cs) = self._curves(hb), self._curves(hs)
+        eb, es = self._eta(idx, xb, H), self._eta(idx, xs, H)
+        (sb, cb), (ss, cs) = hazard.curves(hazard.hazards(eb)), hazard.curves(hazard.hazards(es))
         ds = _summ(ss[:, 0] - sb[:, 0])  # (3, H)
         dc = _summ(cs[:, 0, -1] - cb[:, 0, -1])  # (3, K)
-        dd = _summ(self._drivers(xs, hs[:, :, 0])[:, 0] - self._drivers(xb, hb[:, :, 0])[:, 0])
+        pb, tb, _, _ = self._drivers(idx, xb, eb[:, :, 0])
+        ps, ts, _, _ = self._drivers(idx, xs, es[:, :, 0])
+        dd = _summ(ps[:, 0] - pb[:, 0])
+        dt = _summ(ts[:, 0] - tb[:, 0])
         dend = _summ(sb[:, 0, -1] - ss[:, 0, -1])
         diff = Forecast(
             atopid=base.atopid,
@@ -351,6 +365,10 @@ class Forecaster:
             causes={c: _iv(*dc[:, k]) for k, c in enumerate(self.causes)},
             survival=tuple(_iv(*ds[:, h]) for h in range(H)),
             drivers=tuple(Driver(g, _iv(*dd[:, gi]), {}) for gi, g in enumerate(self.groups)),
+            drivers_total=_iv(*dt),
+            drivers_reference=_iv(0.0, 0.0, 0.0),
+            reference="the baseline forecast of this alliance",
+            data_through=dict(self.data_through),
         )
         return base, what_if, diff
 
@@ -360,21 +378,30 @@ class Forecaster:
         """``forecast`` for several alliances (each must be in force)."""
         return [self.forecast(a, horizon, scenario) for a in atopids]
 
-    def table(self, horizon: int = MAX_HORIZON, chunk: int = 32) -> ForecastTable:
+    def table(self, horizon: int = MAX_HORIZON, chunk: int = 16) -> ForecastTable:
         """Baseline forecasts of every alliance in force x horizons 1..``horizon``."""
         H = _check_horizon(horizon)
         a, K, G = len(self.atopids), len(self.causes), len(self.groups)
-        pp = np.empty((3, a, H))
-        cc = np.empty((3, a, H, K))
-        dd = np.empty((3, a, G))
+        pp, cc = np.empty((3, a, H)), np.empty((3, a, H, K))
+        dd, pc = np.empty((3, a, G)), np.empty((3, a, G, K))
+        tot, ref = np.empty((3, a)), np.empty((3, a))
         for s in range(0, a, chunk):
             idx = np.arange(s, min(s + chunk, a))
-            haz = self._hazards(idx, self.X[idx], H)
-            surv, cif = self._curves(haz)
-            pp[:, idx] = _summ(surv)
-            cc[:, idx] = _summ(cif)
-            dd[:, idx] = _summ(self._drivers(self.X[idx], haz[:, :, 0]))
-        return ForecastTable(self.atopids.copy(), self.as_of, pp, cc, dd, self.causes, self.groups)
+            eta = self._eta(idx, self.X[idx], H)
+            surv, cif = hazard.curves(hazard.hazards(eta))
+            pp[:, idx], cc[:, idx] = _summ(surv), _summ(cif)
+            phi, t, r, deltas = self._drivers(idx, self.X[idx], eta[:, :, 0])
+            dd[:, idx], tot[:, idx], ref[:, idx], pc[:, idx] = (
+                _summ(phi), _summ(t), _summ(r), _summ(deltas)
+            )  # fmt: skip
+        return ForecastTable(
+            self.atopids.copy(), self.as_of, pp, cc, dd, self.causes, self.groups, tot, ref, pc
+        )
+
+    def drivers_of_table(self, table: ForecastTable, atopid: int) -> tuple[Driver, ...]:
+        """Drivers of one alliance from a precomputed ``table``."""
+        i = self._index(atopid)
+        return self._driver_list(atopid, table.drivers[:, i], table.per_cause[:, i].reshape(3, -1))
 
     def end_probabilities(self, horizon: int) -> pd.DataFrame:
         """Backtest rows: ``atopid, origin, horizon, p_end, p_end_lo, p_end_hi, p_<cause>``."""
@@ -394,13 +421,16 @@ class Forecaster:
         return frame
 
 
+def _family_through(man: Manifest) -> dict[str, int]:
+    """Covariate family -> last source year of its freshest used covariate."""
+    out: dict[str, int] = {}
+    for c in man.covariates:
+        if c.used and c.data_through is not None:
+            out[c.family] = max(out.get(c.family, c.data_through), c.data_through)
+    return out
+
+
 def _check_horizon(horizon: int) -> int:
     if not isinstance(horizon, (int, np.integer)) or not 1 <= horizon <= MAX_HORIZON:
         raise InputError(f"horizon must be an integer in 1..{MAX_HORIZON}, got {horizon!r}")
     return int(horizon)
-
-
-def _levels(values: pd.Series, column: str) -> np.ndarray:
-    from forecast.model.design import level_index
-
-    return level_index(values, column)

@@ -1,14 +1,24 @@
-"""Scenarios: validated covariate overrides and the named presets the API exposes.
+"""Scenarios: validated changes to covariate *values*, and the named presets.
 
 Overrides act on natural units before standardisation (``unit="sd"`` adds training
-standard deviations). A missing value is first imputed with the training mean (what the
-model does for NaN), so ``add``/``scale`` on a missing covariate act on that mean.
+standard deviations). They never touch missingness: a covariate with no value for the
+alliance sits at the training mean, and ``add``/``scale`` act on that mean, so
+``add 0`` (or ``scale 1``) leaves every input, and so the forecast, exactly unchanged.
+A resulting value outside the training range widened by ``RANGE_MARGIN`` of its width
+on each side is refused (the model would extrapolate), naming the allowed range.
+Event covariates (``kind="event"``) changed by a scenario take the new value in the
+first forecast year and their base rate afterwards, as in every forecast.
+
+Presets are stated in natural quantities and recompute the covariates derived from
+them (``leader_spending_cut``: the leader's share of alliance spending after a cut of
+its own spending, others unchanged).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Protocol
 
 from forecast.errors import InputError
 from forecast.panel import columns as C
@@ -16,6 +26,27 @@ from forecast.predict.types import Override, Scenario
 
 #: Threat covariates moved by the "threat +1 sd" preset.
 THREAT_LEVELS = ("lsthreat_max", "lsthreat_mean", "terrthreat_max", "terrthreat_mean")
+#: Share of the observed range a scenario value may go beyond it, on each side.
+RANGE_MARGIN = 0.25
+
+
+class _Scale(Protocol):
+    mean: float
+    sd: float
+    lo: float
+    hi: float
+
+
+class ScenarioRangeError(InputError):
+    """A scenario value lies outside the range the model can speak to."""
+
+    def __init__(self, covariate: str, value: float, lo: float, hi: float) -> None:
+        self.covariate, self.value, self.lo, self.hi = covariate, value, lo, hi
+        super().__init__(
+            f"scenario value {value:.4g} for {covariate} is outside the allowed range "
+            f"[{lo:.4g}, {hi:.4g}] (the training range widened by {RANGE_MARGIN:.0%} of "
+            "its width on each side); choose a value inside it"
+        )
 
 
 def validate(scenario: Scenario, allowed: tuple[str, ...]) -> None:
@@ -38,21 +69,27 @@ def validate(scenario: Scenario, allowed: tuple[str, ...]) -> None:
             raise InputError(f"scenario {scenario.name!r}: value of {ov.covariate} must be finite")
 
 
+def allowed_range(s: _Scale) -> tuple[float, float]:
+    """Values a scenario may set: the training range widened by ``RANGE_MARGIN``."""
+    width = s.hi - s.lo
+    return s.lo - RANGE_MARGIN * width, s.hi + RANGE_MARGIN * width
+
+
 def apply(
-    values: Mapping[str, float | None],
-    scenario: Scenario,
-    means: Mapping[str, float],
-    sds: Mapping[str, float],
+    values: Mapping[str, float | None], scenario: Scenario, scaling: Mapping[str, _Scale]
 ) -> dict[str, float | None]:
     """Covariate values (natural units) after the scenario's overrides."""
     out = dict(values)
     for ov in scenario.overrides:
+        s = scaling[ov.covariate]
         cur = out.get(ov.covariate)
         if cur is None or (isinstance(cur, float) and math.isnan(cur)):
-            cur = means[ov.covariate]
-        step = ov.value * (sds[ov.covariate] if ov.unit == "sd" else 1.0)
+            if (ov.op == "add" and ov.value == 0) or (ov.op == "scale" and ov.value == 1):
+                continue  # a null change leaves the value (and its absence) as it is
+            cur = s.mean
+        step = ov.value * (s.sd if ov.unit == "sd" else 1.0)
         if ov.op == "set":
-            out[ov.covariate] = step if ov.unit == "natural" else means[ov.covariate] + step
+            out[ov.covariate] = step if ov.unit == "natural" else s.mean + step
         elif ov.op == "add":
             out[ov.covariate] = cur + step
         else:
@@ -60,27 +97,53 @@ def apply(
     return out
 
 
+def check_range(
+    values: Mapping[str, float | None], scenario: Scenario, scaling: Mapping[str, _Scale]
+) -> None:
+    """Raise ``ScenarioRangeError`` for a changed value outside its allowed range."""
+    for ov in scenario.overrides:
+        v = values.get(ov.covariate)
+        if v is None:
+            continue
+        lo, hi = allowed_range(scaling[ov.covariate])
+        if not lo <= v <= hi:
+            raise ScenarioRangeError(ov.covariate, float(v), lo, hi)
+
+
 def _keep(overrides: list[Override], allowed: tuple[str, ...]) -> tuple[Override, ...]:
     return tuple(o for o in overrides if o.covariate in allowed)
+
+
+def leader_share_after_cut(share: float, fraction: float) -> float:
+    """The leader's share of alliance spending after it cuts its own spending by
+    ``fraction``, the others' spending unchanged: ``(1-f) s / (1 - f s)``."""
+    return (1 - fraction) * share / (1 - fraction * share)
 
 
 def leader_spending_cut(
     allowed: tuple[str, ...], fraction: float = 0.3, current_share: float | None = None
 ) -> Scenario:
-    """ "Leader spending -30%": scales the leader's share of alliance military spending by
-    ``1 - fraction`` and, when the current share is known, lowers its 5-year change by
-    the same amount."""
+    """ "Leader spending -30%": the leader cuts its own military spending by ``fraction``
+    (others unchanged); its share of alliance spending is recomputed from the current
+    share, and its 5-year change moves by the same amount."""
     if not 0 < fraction < 1:
         raise InputError("fraction must be in (0, 1)")
-    ovs = [Override("leader_milex_share", "scale", 1 - fraction)]
-    if current_share is not None and math.isfinite(current_share):
-        ovs.append(Override("leader_milex_share_d5", "add", -fraction * current_share))
+    if current_share is None or not math.isfinite(current_share):
+        raise InputError(
+            "leader_spending_cut needs the leader's current share of alliance spending, "
+            "which is not known for this alliance"
+        )
+    new = leader_share_after_cut(current_share, fraction)
+    ovs = [
+        Override("leader_milex_share", "set", new),
+        Override("leader_milex_share_d5", "add", new - current_share),
+    ]
     return Scenario(f"leader spending -{fraction:.0%}", _keep(ovs, allowed))
 
 
 def regime_change(allowed: tuple[str, ...], member_is_democracy: bool) -> Scenario:
     """ "Regime change in member X": regime change and a change in the leader's source of
-    support; ``sols_change_nondem`` too when X is not a democracy."""
+    support; ``sols_change_nondem`` too when X is not a democracy (events: first year)."""
     ovs = [Override("regime_change", "set", 1.0), Override("sols_change_any", "set", 1.0)]
     if not member_is_democracy:
         ovs.append(Override("sols_change_nondem", "set", 1.0))

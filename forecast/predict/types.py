@@ -46,12 +46,17 @@ class Scenario:
 
 @dataclass(frozen=True, slots=True)
 class Driver:
-    """Additive contribution of one covariate group to the any-end linear predictor,
-    relative to the reference alliance (positive = raises the hazard of ending)."""
+    """Exact contribution of one covariate group to the log-odds of ending (any cause) in
+    the first forecast year, relative to the reference (group Shapley value; positive =
+    raises the risk). The contributions of all groups sum, draw by draw, to the total
+    minus the reference log-odds. ``per_cause``: the group's exact contribution to each
+    cause's log-odds. ``data_through``: the oldest source year behind the values shown."""
 
     group: str
     contribution: Interval
     covariates: dict[str, float | None] = field(default_factory=dict)  # values at as_of
+    per_cause: dict[str, Interval] = field(default_factory=dict)
+    data_through: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +71,7 @@ class Forecast:
     causes: dict[str, Interval]  # cumulative incidence per cause by as_of + horizon
     survival: tuple[Interval, ...]  # S(h) for h = 1..horizon
     drivers: tuple[Driver, ...] = ()
+    drivers_total: Interval | None = None  # any-end log-odds in the first forecast year
+    drivers_reference: Interval | None = None  # the same at the reference covariates
+    reference: str = ""  # what the reference is
+    data_through: dict[str, int] = field(default_factory=dict)  # covariate family -> year

@@ -222,12 +222,17 @@ class Registry:
                 f"{spec.spec_hash} (changed: {diff}); refit with "
                 f"`alliance-forecast fit --model {model}`"
             )
+        from forecast.model.hazard import schema_errors
+        from forecast.model.manifest import Manifest
+
+        try:
+            typed = Manifest.model_validate(man)
+        except ValueError as exc:
+            raise StoreError(f"{model}/{version}: manifest does not parse ({exc}); refit") from None
         posterior = read_posterior(folder / POSTERIOR)
-        missing = [
-            v for v in ("intercept", "beta", "age_effect", "era_effect") if v not in posterior
-        ]
-        if missing:
-            raise StoreError(f"{model}/{version}: posterior lacks variables {missing}")
+        errors = schema_errors(posterior, tuple(typed.spec.get("pooling", ())))
+        if errors:
+            raise StoreError(f"{model}/{version}: serving posterior: {'; '.join(errors)}; refit")
         return Artifact(model, version, man, posterior, folder)
 
     def load_elpd(self, model: str, version: str) -> np.ndarray:
@@ -248,11 +253,12 @@ class Registry:
         """
         import numpy as np
 
-        model = result.manifest["model"]
+        man = result.manifest.model_dump(mode="json")
+        model = man["model"]
         folder = self.root / model
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        version = f"{stamp}-{result.manifest['spec_hash'][:8]}"
+        version = f"{stamp}-{man['spec_hash'][:8]}"
         tmp = folder / f".tmp-{version}-{os.getpid()}"
         tmp.mkdir()
         try:
@@ -261,7 +267,7 @@ class Registry:
             if result.elpd_i is not None:
                 np.save(tmp / ELPD, np.asarray(result.elpd_i, dtype=np.float32))
                 files[ELPD] = _sha256(tmp / ELPD)
-            manifest = {**result.manifest, "version": version, "files": files}
+            manifest = {**man, "version": version, "files": files}
             _write_json_durable(tmp / MANIFEST, manifest)
             _fsync_tree(tmp)
             _rename(tmp, folder / version)

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from forecast.model.config import QUICK
 from forecast.model.fit import FitResult
 from forecast.model.simulate import simulate_panel
 from forecast.model.spec import get_spec
@@ -17,13 +18,13 @@ SEED = 7
 
 @lru_cache(maxsize=1)
 def small_fit() -> tuple[pd.DataFrame, FitResult]:
-    """(panel, fit): 80 simulated alliances, 2 chains x 150 draws of the full model."""
+    """(panel, fit): 80 simulated alliances, the ``QUICK`` sampler settings."""
     os.environ.setdefault("PYTENSOR_FLAGS", "compiledir=/tmp/pytensor-tests")
     from forecast.model.fit import fit_model
 
     panel, _ = simulate_panel(get_spec("full"), 80, seed=SEED)
     fit = fit_model(
-        "full", panel, draws=150, tune=150, chains=2, seed=SEED, progress=False,
+        "full", panel, sampler=QUICK.model_copy(update={"seed": SEED}),
         data_manifest_sha256="test-data",
     )  # fmt: skip
     return panel, fit

@@ -2,34 +2,34 @@
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
-from forecast.errors import InputError
+from forecast.model.config import GATES, QUICK, SamplerConfig
 from forecast.model.diagnostics import gate_report
-from forecast.model.fit import fit_model
-from tests.model.small_fit import small_fit
-
-MANIFEST_KEYS = {
-    "model", "spec_hash", "created_at", "train_until", "data_manifest_sha256", "covariates",
-    "sampler", "diagnostics", "loo", "libraries",
-}  # fmt: skip
+from forecast.model.manifest import Manifest
+from tests.model.small_fit import SEED, small_fit
 
 
-def test_fit_records_diagnostics_loo_and_manifest() -> None:
+def test_fit_records_a_typed_manifest_with_settings_diagnostics_and_loo() -> None:
     panel, fit = small_fit()
-    assert set(fit.manifest) >= MANIFEST_KEYS
-    d = fit.diagnostics
-    for key in ("max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "bfmi_min", "passed"):
-        assert key in d
-    assert d["max_rhat"] >= 1.0 and d["min_ess_bulk"] > 0 and d["bfmi_min"] > 0
-    assert fit.passed == (not d["failed_gates"])
-    assert fit.manifest["sampler"]["seed"] == 7
-    assert fit.manifest["train_until"] == int(panel["year"].max())
-    k = fit.loo["pareto_k"]
-    assert k["n_good"] + k["n_bad"] + k["n_very_bad"] == len(panel)
-    assert fit.elpd_i is not None and fit.elpd_i.shape == (len(panel),)
-    assert np.isclose(fit.elpd_i.sum(), fit.loo["elpd"], rtol=1e-3)
-    scaling = fit.manifest["covariates"]["scaling"]
-    assert set(scaling) == set(fit.spec.covariates)
+    man = Manifest.model_validate(fit.manifest.model_dump(mode="json"))  # round-trips
+    assert man == fit.manifest
+    d = man.diagnostics
+    assert d.max_rhat >= 1.0 and d.min_ess_bulk > 0 and d.bfmi_min > 0
+    assert fit.passed == (not d.failed_gates)
+    assert man.sampler == QUICK.model_copy(update={"seed": SEED}) and man.gates == GATES
+    assert man.train_until == int(panel["year"].max())
+    assert man.loo is not None
+    k = man.loo.pareto_k
+    assert k.n_good + k.n_bad + k.n_very_bad == man.n_rows
+    assert fit.elpd_i is not None and fit.elpd_i.shape == (man.n_rows,)
+    assert np.isclose(fit.elpd_i.sum(), man.loo.elpd, rtol=1e-3)
+    assert {c.name for c in man.covariates} == set(fit.spec.covariates)
+    # every variance component is estimated, with its posterior and a sensitivity note
+    names = {v.name for v in man.variance_components}
+    assert names == {"obligation_type_sd", "region_sd", "cell_sd", "state_sd"}
+    assert all(v.q05 < v.mean < v.q95 and v.note for v in man.variance_components)
+    assert "_fixed" not in str(man.spec)
 
 
 def test_serving_posterior_is_small_float32_without_log_likelihood() -> None:
@@ -37,11 +37,13 @@ def test_serving_posterior_is_small_float32_without_log_likelihood() -> None:
     ds = fit.posterior
     assert all(v.dtype == np.float32 for v in ds.data_vars.values())
     assert not any("log_lik" in v or v == "y" for v in ds.data_vars)
-    assert ds.sizes["draw"] == 300
+    assert ds.sizes["draw"] == QUICK.serving_draws
     # reference levels are exact zeros; every effect covers its whole vocabulary
     assert np.all(ds["era_effect"].sel(era="1946-1989").to_numpy() == 0)
     assert np.all(ds["age_effect"].isel(age_bin=0).to_numpy() == 0)
-    assert ds.sizes["unit"] == 80
+    # sum-to-zero batches
+    assert np.abs(ds["obligation_type_effect"].sum("obligation_type")).max() < 1e-4
+    assert ds.sizes["state"] == fit.manifest.n_states > 0
     assert ds.nbytes < 2_000_000
 
 
@@ -57,7 +59,8 @@ def test_gate_report_names_each_failed_gate() -> None:
     assert gate_report({**ok, "max_rhat": float("nan")})["passed"] is False
 
 
-def test_bad_sampler_is_refused_before_sampling() -> None:
-    panel, _ = small_fit()
-    with pytest.raises(InputError, match="sampler"):
-        fit_model("full", panel, sampler="metropolis")
+def test_bad_sampler_settings_are_refused_before_sampling() -> None:
+    with pytest.raises(ValidationError, match="sampler"):
+        SamplerConfig(sampler="metropolis")
+    with pytest.raises(ValidationError, match="chains"):
+        SamplerConfig(chains=0)

@@ -1,3 +1,4 @@
+import json
 from dataclasses import replace
 
 import pytest
@@ -13,10 +14,17 @@ def test_variants_differ_only_in_spec_and_hashes_are_stable() -> None:
     assert set(VARIANTS) >= {"realist", "institutionalist", "full", "member_exit"}
 
 
-def test_hash_changes_with_any_field() -> None:
+def test_hash_changes_with_any_field_and_the_spec_round_trips() -> None:
     full = get_spec("full")
     assert replace(full, covariates=full.covariates[:-1]).spec_hash != full.spec_hash
-    assert replace(full, frailty=False).spec_hash != full.spec_hash
+    assert replace(full, member_effects=False).spec_hash != full.spec_hash
+    for spec in VARIANTS.values():
+        assert ModelSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+
+
+def test_no_variance_component_is_fixed() -> None:
+    for spec in VARIANTS.values():
+        assert not [k for k in json.dumps(spec.to_dict()).split('"') if k.endswith("_fixed")]
 
 
 def test_unknown_names_are_refused_with_the_allowed_ones() -> None:
@@ -26,3 +34,5 @@ def test_unknown_names_are_refused_with_the_allowed_ones() -> None:
         ModelSpec("x", ("not_a_covariate",))
     with pytest.raises(InputError, match="era_slopes"):
         ModelSpec("x", ("bilateral",), era_slopes=("depth",))
+    with pytest.raises(InputError, match="events"):
+        ModelSpec("x", ("bilateral",), events=("regime_change",))

@@ -1,5 +1,6 @@
 """Forecast core on a real small fit: probabilities, monotone survival, conditional
-survival, scenarios, drivers, the vectorised table and the backtest contract."""
+survival, exact drivers, scenarios on values, the vectorised table and the backtest
+contract."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pandas as pd
 import pytest
 
 from forecast.errors import InputError
+from forecast.model import hazard
+from forecast.model.design import Scaling
 from forecast.panel import columns as C
 from forecast.predict import Forecaster, NotInForceError
 from forecast.predict import scenarios as S
@@ -22,7 +25,8 @@ from tests.model.small_fit import small_fit
 @pytest.fixture(scope="module")
 def setup() -> tuple[pd.DataFrame, Artifact, Forecaster]:
     panel, fit = small_fit()
-    art = Artifact("full", "test", {**fit.manifest, "version": "test"}, fit.posterior, Path("."))
+    man = fit.manifest.model_copy(update={"version": "test"}).model_dump(mode="json")
+    art = Artifact("full", "test", man, fit.posterior, Path("."))
     return panel, art, Forecaster(art, panel)
 
 
@@ -47,7 +51,8 @@ def test_conditional_survival_is_the_ratio_of_survivals(setup) -> None:
     atopid = int(fc.atopids[0])
     h1, h2 = 3, 8
     full = fc.survival_draws(atopid, h2)  # (draws, h2)
-    # the same alliance, known to have survived h1 more years with unchanged covariates
+    # the same alliance, known to have survived h1 more years with unchanged levels and
+    # events at their base rate (what the forecast assumes after its first year)
     last = panel[panel["atopid"] == atopid].iloc[[-1]]
     later = []
     for k in range(1, h1 + 1):
@@ -55,11 +60,38 @@ def test_conditional_survival_is_the_ratio_of_survivals(setup) -> None:
         row["year"] += k
         row["age"] += k
         row["era"] = C.era_of(int(row["year"].iloc[0]))
+        for name in fc.spec.events:
+            row[name] = fc.scaling[name].mean
         later.append(row)
     extended = pd.concat([panel, *later], ignore_index=True)
     fc_later = Forecaster(art, extended, as_of=fc.as_of + h1)
     cond = fc_later.survival_draws(atopid, h2 - h1)
     np.testing.assert_allclose(cond[:, -1], full[:, h2 - 1] / full[:, h1 - 1], rtol=1e-10)
+
+
+def test_drivers_add_up_exactly_draw_by_draw(setup) -> None:
+    _, _, fc = setup
+    for atopid in fc.atopids[:10]:
+        i = np.array([fc._index(int(atopid))])
+        X = fc.X[i]
+        eta = fc._eta(i, X, 1)[:, :, 0]
+        phi, total, ref, deltas = fc._drivers(i, X, eta)
+        np.testing.assert_allclose(phi.sum(axis=-1), total - ref, atol=1e-10)
+        # per cause: the group contributions are exact on each cause's log-odds
+        ref_eta = eta - hazard.covariate_eta(fc.eff, X - fc.x_ref, np.full(1, fc._era_k[0]))
+        np.testing.assert_allclose(deltas.sum(axis=2), eta - ref_eta, atol=1e-10)
+        f = fc.forecast(int(atopid), 5)
+        gap = sum(d.contribution.mean for d in f.drivers) - (
+            f.drivers_total.mean - f.drivers_reference.mean
+        )
+        assert abs(gap) < 1e-9
+        assert "average of the" in f.reference
+        assert {d.group for d in f.drivers} == set(fc.groups)
+    # the reference itself has zero contributions
+    x0 = fc.x_ref[None, :]
+    i = np.array([0])
+    phi, total, ref, _ = fc._drivers(i, x0, fc._eta(i, x0, 1)[:, :, 0])
+    assert np.abs(phi).max() < 1e-12 and np.allclose(total, ref)
 
 
 def test_table_matches_single_forecasts_and_backtest_contract(setup) -> None:
@@ -72,9 +104,8 @@ def test_table_matches_single_forecasts_and_backtest_contract(setup) -> None:
     assert t.p_persist[1, i, 9] == pytest.approx(f.p_persist.lo)
     k = C.CAUSES.index("abrogation")
     assert t.causes[0, i, 9, k] == pytest.approx(f.causes["abrogation"].mean)
-    g = t.groups.index("design")
-    assert t.drivers[0, i, g] == pytest.approx(next(d for d in f.drivers if d.group == "design")
-                                               .contribution.mean)  # fmt: skip
+    assert t.drivers_total[0, i] == pytest.approx(f.drivers_total.mean)
+    assert fc.drivers_of_table(t, int(t.atopids[i])) == f.drivers
     rows = fc.end_probabilities(5)
     assert list(rows.columns[:6]) == ["atopid", "origin", "horizon", "p_end", "p_end_lo",
                                       "p_end_hi"]  # fmt: skip
@@ -92,51 +123,77 @@ def test_truncated_panel_forecasts_alliances_in_force_at_origin(setup) -> None:
     assert fc.as_of == T and set(fc.atopids.tolist()) == expected
 
 
-def test_drivers_are_relative_to_the_training_mean(setup) -> None:
+def test_a_zero_change_is_exactly_zero_for_every_covariate(setup) -> None:
     _, _, fc = setup
-    f = fc.forecast(int(fc.atopids[0]), 5)
-    assert {d.group for d in f.drivers} == set(fc.groups)
-    design = next(d for d in f.drivers if d.group == "design")
-    assert set(design.covariates) <= set(C.COVARIATE_GROUPS["design"])
-    # an alliance at the training mean with nothing missing has zero contributions
-    x0 = np.zeros((1, len(fc.x_names)))
-    haz = fc._hazards(np.array([0]), x0, 1)
-    assert np.allclose(fc._drivers(x0, haz[:, :, 0]), 0)
+    for atopid in fc.atopids[:3]:
+        base = fc.forecast(int(atopid), 10)
+        for name in fc.covariates:
+            for ov in (Override(name, "add", 0.0), Override(name, "add", 0.0, "sd"),
+                       Override(name, "scale", 1.0)):  # fmt: skip
+                sc = Scenario("nothing", (ov,))
+                _, what_if, diff = fc.compare_scenario(int(atopid), 10, sc)
+                assert what_if.p_persist == base.p_persist, name
+                assert diff.p_persist == type(diff.p_persist)(0.0, 0.0, 0.0), name
 
 
-def test_scenarios_validate_and_move_the_forecast(setup) -> None:
+def test_events_follow_their_base_rate_after_the_first_year(setup) -> None:
+    _, _, fc = setup
+    atopid = int(fc.atopids[0])
+    event = fc.spec.events[0]
+    hi = fc.scaling[event].hi
+    shock = Scenario("event", (Override(event, "set", hi),))
+    base, what_if = fc.survival_draws(atopid, 5), fc.survival_draws(atopid, 5, shock)
+    # years 2..5 have the same hazard: the event only moves the first year
+    np.testing.assert_allclose(what_if[:, 1:] / what_if[:, :1], base[:, 1:] / base[:, :1],
+                               rtol=1e-10)  # fmt: skip
+    assert not np.allclose(what_if[:, 0], base[:, 0])
+
+
+def test_scenarios_validate_ranges_and_move_the_forecast(setup) -> None:
     _, _, fc = setup
     atopid = int(fc.atopids[0])
     base = fc.forecast(atopid, 10, with_drivers=False)
-    same = fc.forecast(atopid, 10, Scenario("noop", ()), with_drivers=False)
-    assert same == base
+    assert fc.forecast(atopid, 10, Scenario("noop", ()), with_drivers=False) == base
     with pytest.raises(InputError, match=r"allowed: .*bilateral"):
         fc.forecast(atopid, 10, Scenario("x", (Override("gdp", "set", 1.0),)))
     with pytest.raises(InputError, match="scale"):
         fc.forecast(atopid, 10, Scenario("x", (Override("depth", "scale", 2.0, "sd"),)))
-    up = fc.forecast(atopid, 10, S.threat_up(fc.covariates, 2.0), with_drivers=False)
+    s = fc.scaling["depth"]
+    lo, hi = S.allowed_range(s)
+    with pytest.raises(S.ScenarioRangeError, match=r"allowed range \[") as err:
+        fc.forecast(atopid, 10, Scenario("x", (Override("depth", "set", hi + 1.0),)))
+    assert (err.value.lo, err.value.hi) == (lo, hi)
+    up = fc.forecast(atopid, 10, S.threat_up(fc.covariates, 1.0), with_drivers=False)
     assert up.p_persist != base.p_persist
     # per draw: raising a covariate whose slope is positive for every cause lowers survival
-    more = Scenario("more", (Override("bilateral", "add", 1.0, "sd"),))
+    more = Scenario("more", (Override("bilateral", "add", 0.5, "sd"),))
     s0, s1 = fc.survival_draws(atopid, 1), fc.survival_draws(atopid, 1, more)
-    beta = fc.beta[:, fc.x_names.index("bilateral")]  # (draws, K)
+    beta = fc.eff.beta[:, fc.covariates.index("bilateral")]  # (draws, K)
     pos, neg = (beta > 0).all(axis=1), (beta < 0).all(axis=1)
     assert (s1[pos, 0] < s0[pos, 0]).all() and (s1[neg, 0] > s0[neg, 0]).all()
 
 
-def test_scenario_operations_in_natural_and_sd_units() -> None:
-    means, sds = {"a": 10.0, "b": 0.0}, {"a": 2.0, "b": 1.0}
+def test_presets_are_stated_in_natural_quantities() -> None:
+    scaling = {
+        "a": Scaling(10.0, 2.0, 0.0, 20.0, "level", True),
+        "b": Scaling(0.0, 1.0, -3.0, 3.0, "level", True),
+    }
     sc = Scenario("s", (Override("a", "add", 1.0, "sd"), Override("b", "set", 3.0)))
-    assert S.apply({"a": 4.0, "b": None}, sc, means, sds) == {"a": 6.0, "b": 3.0}
+    assert S.apply({"a": 4.0, "b": None}, sc, scaling) == {"a": 6.0, "b": 3.0}
     scale = Scenario("s", (Override("a", "scale", 0.5),))
-    assert S.apply({"a": None}, scale, means, sds) == {"a": 5.0}  # NaN acts at the mean
-    cut = S.leader_spending_cut(C.COVARIATES, 0.3, current_share=0.6)
-    assert cut.overrides[0] == Override("leader_milex_share", "scale", pytest.approx(0.7))
-    assert cut.overrides[1].value == pytest.approx(-0.18)
+    assert S.apply({"a": None}, scale, scaling) == {"a": 5.0}  # no value: acts at the mean
+    assert S.apply({"a": None}, Scenario("s", (Override("a", "add", 0.0),)), scaling) == {"a": None}
+    # the leader cuts its own spending by 30 %, the others' spending unchanged
+    cut = S.leader_spending_cut(C.COVARIATES, 0.3, current_share=0.711)
+    new = cut.overrides[0]
+    assert new.covariate == "leader_milex_share" and new.op == "set"
+    assert new.value == pytest.approx(0.7 * 0.711 / (0.7 * 0.711 + 0.289))  # 0.633
+    assert cut.overrides[1].value == pytest.approx(new.value - 0.711)
+    with pytest.raises(InputError, match="share"):
+        S.leader_spending_cut(C.COVARIATES, 0.3, current_share=None)
     rc = S.regime_change(C.COVARIATES, member_is_democracy=False)
     assert {o.covariate for o in rc.overrides} == {"regime_change", "sols_change_any",
                                                    "sols_change_nondem"}  # fmt: skip
-    assert len(S.regime_change(C.COVARIATES, member_is_democracy=True).overrides) == 2
     assert S.threat_up(("lsthreat_max",)).overrides == (Override("lsthreat_max", "add", 1.0, "sd"),)
 
 

@@ -70,8 +70,28 @@ def get_model(
             except ForecastError:
                 manifest = None
     out["manifest"] = manifest
+    out["covariates"], out["variance_components"] = _model_content(manifest)
     out["loo_comparison"] = _loo_comparison(state, names)
     return out
+
+
+def _model_content(manifest: dict[str, Any] | None) -> tuple[list, list]:
+    """(covariates the live version uses, its variance components) from the manifest."""
+    from forecast.model.manifest import Manifest
+    from forecast.predict.scenarios import allowed_range
+
+    if not manifest:
+        return [], []
+    try:
+        man = Manifest.model_validate(manifest)
+    except ValueError:
+        return [], []
+    covs = [
+        {**c.model_dump(), "allowed_range": list(allowed_range(c)) if c.scenario else None}
+        for c in man.covariates
+        if c.used
+    ]
+    return covs, [v.model_dump() for v in man.variance_components]
 
 
 def _loo_comparison(state: ServiceState, names: list[str]) -> list[dict[str, Any]]:

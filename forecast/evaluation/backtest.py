@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
-from forecast.jobs import baselines as bl
-from forecast.jobs import scoring
-from forecast.jobs.folds import Fold, at_risk, known_at, label_outcomes
+from forecast.evaluation import baselines as bl
+from forecast.evaluation import scoring
+from forecast.evaluation.folds import Fold, at_risk, known_at, label_outcomes
+from forecast.model.config import BACKTEST, SamplerConfig
+from forecast.model.spec import ModelSpec
 from forecast.panel.columns import CAUSES
 
 #: Columns of the backtest CSV, in order (other tools read this file: keep it exact).
@@ -34,12 +36,8 @@ MODEL_SOURCE = "model"
 class FitSettings:
     """How the Bayesian model is fitted in each fold (``spec=None``: baselines only)."""
 
-    spec: str | None = "full"
-    draws: int = 1000
-    tune: int = 1000
-    chains: int = 2
-    seed: int = 20161231
-    sampler: str | None = None
+    spec: str | ModelSpec | None = "full"
+    sampler: SamplerConfig = BACKTEST
 
 
 @dataclass(slots=True)
@@ -82,7 +80,7 @@ def run_origin(
     origin: int, *, panel: pd.DataFrame, horizons: Sequence[int], settings: FitSettings
 ) -> OriginResult:
     """Fit the model and the baselines on the panel known at the end of ``origin``; forecast."""
-    from forecast.jobs.fanout import ensure_private_compiledir
+    from forecast.evaluation.fanout import ensure_private_compiledir
 
     ensure_private_compiledir()
     started = time.perf_counter()
@@ -92,11 +90,48 @@ def run_origin(
     model = pd.DataFrame(columns=list(CONTRACT_COLUMNS))
     info: dict = {}
     if settings.spec is not None:
-        from forecast.jobs.modelfit import fit_and_forecast
-
         model, info = fit_and_forecast(train, origin, horizons, settings)
-        model = model[list(CONTRACT_COLUMNS)]
     return OriginResult(origin, model, base, time.perf_counter() - started, info)
+
+
+def fit_and_forecast(
+    train: pd.DataFrame, origin: int, horizons: Sequence[int], settings: FitSettings
+) -> tuple[pd.DataFrame, dict]:
+    """Fit ``settings.spec`` on ``train`` (known at the end of ``origin``) and forecast.
+
+    The fit applies the spec's covariate rule at this origin (a source that has ended by
+    ``origin`` is left out) exactly as the served fit does at its ``as_of``. Returns
+    contract rows for every alliance in force at the end of ``origin`` and every
+    horizon, plus the fold's diagnostics (R-hat, ESS, divergences, the gate verdict).
+    """
+    from pathlib import Path
+
+    from forecast.model.fit import fit_model
+    from forecast.predict import Forecaster
+    from forecast.store.registry import Artifact
+
+    fit = fit_model(settings.spec, train, until=origin, sampler=settings.sampler,
+                    compute_loo=False)  # fmt: skip
+    label = f"backtest-{origin}"
+    man = fit.manifest.model_copy(update={"version": label}).model_dump(mode="json")
+    forecaster = Forecaster(Artifact(fit.manifest.model, label, man, fit.posterior, Path(".")),
+                            train, as_of=origin)  # fmt: skip
+    rows = pd.concat([forecaster.end_probabilities(int(h)) for h in horizons], ignore_index=True)
+    expected = set(at_risk(train, origin)["atopid"])
+    if set(rows["atopid"]) != expected:
+        raise InputError(
+            f"origin {origin}: the forecaster's alliances in force differ from the fold's "
+            f"({len(set(rows['atopid']) ^ expected)} differ)"
+        )
+    d = fit.diagnostics
+    info = {
+        "passed": d.passed, "failed_gates": list(d.failed_gates), "max_rhat": d.max_rhat,
+        "min_ess_bulk": d.min_ess_bulk, "min_ess_tail": d.min_ess_tail,
+        "divergences": d.divergences, "sampling_wall_s": d.sampling_wall_s,
+        "left_out": [c.name for c in fit.manifest.covariates if not c.used],
+        "outcome_through": fit.manifest.outcome_through,
+    }  # fmt: skip
+    return rows[list(CONTRACT_COLUMNS)], info
 
 
 def outcomes(panel: pd.DataFrame, folds: Sequence[Fold]) -> pd.DataFrame:
@@ -195,7 +230,7 @@ def rolling(
     min_origin: int | None = None,
 ) -> RollingResult:
     """Run every origin (on ``client`` if given, else in this process) and score the folds."""
-    from forecast.jobs.folds import make_folds
+    from forecast.evaluation.folds import make_folds
 
     folds = make_folds(origins, horizons)
     for origin in sorted(set(origins)):
@@ -210,7 +245,7 @@ def rolling(
             if on_done:
                 on_done(res)
     else:
-        from forecast.jobs.fanout import map_gather
+        from forecast.evaluation.fanout import map_gather
 
         results = map_gather(
             client, _run_origin_task, origins_sorted,

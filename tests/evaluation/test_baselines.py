@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from forecast.errors import InputError
-from forecast.jobs import baselines, folds
+from forecast.evaluation import baselines, folds
 from forecast.panel.columns import era_of
 
 

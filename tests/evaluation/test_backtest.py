@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import perturb_after
 
-from forecast.jobs import backtest as bt
-from forecast.jobs.fanout import dask_client, map_gather
+from forecast.evaluation import backtest as bt
+from forecast.evaluation.fanout import dask_client, map_gather
 
 BASE_ONLY = bt.FitSettings(spec=None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forecast.errors import InputError
-from forecast.jobs import folds
+from forecast.evaluation import folds
 
 
 def test_parse_lists_and_ranges():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from forecast.errors import InputError
-from forecast.jobs import scoring
+from forecast.evaluation import scoring
 
 
 def test_brier_and_log_loss_by_hand():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import perturb_after
 
-from forecast.jobs import backtest as bt
+from forecast.evaluation import backtest as bt
 from forecast.panel.columns import CAUSES
 
 pytestmark = [pytest.mark.slow]
