@@ -12,9 +12,9 @@ ATOP-coded and recorded membership the same way. Rules (``data/README.md``):
   design provisions unknown = NaN) and an alliance row.
 
 Every member row carries ``record``: ``atop``, or the id of the recorded event that
-added or closed it, so the API tables can say where a spell comes from. An event that
-contradicts the roster (an exit of a non-member, an accession of a member, an end of an
-ended alliance) fails the build.
+added it (or, for an ATOP row, closed it), so the API tables can say where a spell comes
+from. An event that contradicts the roster (an exit of a non-member, an accession of a
+member, an end of an ended alliance) fails the build.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ CAUSE_TO_TERMMODE = {"natural": 1, "replacement": 2, "abrogation": 3, "exogenous
 
 def _close(m: pd.DataFrame, rows: pd.Index, date: pd.Timestamp, cause: str, event_id: str) -> None:
     m.loc[rows, ["yrexit", "moexit", "dayexit"]] = [date.year, date.month, float(date.day)]
-    m.loc[rows, "record"] = event_id
+    untouched = rows[m.loc[rows, "record"] == "atop"]
+    m.loc[untouched, "record"] = event_id  # rows a recorded event added keep that event's id
     m.loc[rows, "ineffect"] = 0
     m.loc[rows, "termmode"] = CAUSE_TO_TERMMODE[cause]
 

@@ -108,37 +108,10 @@ def check_unique(df: pd.DataFrame, keys: list[str], path: Path) -> None:
 
 
 def read_keyed_table(
-    raw_dir: Path, relative: str, schema: pa.DataFrameSchema, keys: list[str], min_rows: int
+    raw_dir: Path, relative: str, schema: pa.DataFrameSchema, keys: list[str]
 ) -> pd.DataFrame:
-    """Read, validate and key-check a plain CSV (at least ``min_rows`` rows): the schema's
-    columns, sorted by ``keys``."""
+    """Read, validate and key-check a plain CSV: the schema's columns, sorted by ``keys``."""
     path = raw_path(raw_dir, relative)
     df = validate(read_csv(path), schema, path)
     check_unique(df, keys, path)
-    require_minimum(path, rows=(len(df), min_rows))
     return df[list(schema.columns)].sort_values(keys).reset_index(drop=True)
-
-
-def require_minimum(path: Path, **counts: tuple[int, int]) -> None:
-    """Raise if any ``name=(found, minimum)`` count is below its declared minimum.
-
-    The minimums are those of the published files (with a small margin): a truncated or
-    mis-encoded file that still parses fails here instead of silently shrinking the panel.
-    """
-    short = {k: v for k, v in counts.items() if v[0] < v[1]}
-    if short:
-        what = ", ".join(f"{k} {found} < {minimum}" for k, (found, minimum) in short.items())
-        raise DataValidationError(
-            f"{path}: incomplete file ({what} expected at least); the file looks truncated "
-            "or damaged. Restore the published original (see ../shared/data/SOURCES.md)."
-        )
-
-
-def require_keys(path: Path, what: str, found: set, expected: set) -> None:
-    """Raise if keys the published file is known to hold (e.g. key states) are missing."""
-    missing = sorted(expected - found)
-    if missing:
-        raise DataValidationError(
-            f"{path}: {what} {missing[:8]} missing (the published file has them); the file "
-            "looks truncated or damaged. Restore the published original."
-        )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import check_unique, raw_path, read_csv, require_minimum, validate
+from forecast.sources._io import check_unique, raw_path, read_csv, validate
 from forecast.sources.crosswalk import to_cow
 
 FILE = "leaders/archigos.csv"
@@ -41,7 +41,6 @@ def read_archigos(raw_dir: Path) -> pd.DataFrame:
     path = raw_path(raw_dir, FILE)
     df = validate(read_csv(path), SCHEMA, path)
     check_unique(df, ["obsid"], path)
-    require_minimum(path, rows=(len(df), 3350))
     df["start_year"] = df["startdate"].dt.year
     out = to_cow(df, "gw", "gwcode", year_col="start_year")
     out["irregular_entry"] = out["entry"].isin(["Irregular", "Foreign Imposition"]).astype(int)

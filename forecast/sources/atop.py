@@ -30,7 +30,6 @@ from forecast.sources._io import (
     check_unique,
     raw_path,
     read_csv,
-    require_minimum,
     to_numeric,
     validate,
 )
@@ -69,11 +68,6 @@ DESIGN_FIELDS = (
     "statthr2",
 )
 
-#: Declared minimums of the published v5.1 files (789 alliances, 2,510 member rows,
-#: 849 phases); a file below them is truncated.
-MIN_ALLIANCES = 780
-MIN_MEMBER_ROWS = 2450
-MIN_PHASES = 840
 
 _flag = pa.Column(int, pa.Check.isin([0, 1]))
 _code = pa.Column(float, pa.Check.ge(0), nullable=True)
@@ -168,7 +162,6 @@ def read_atop_alliances(raw_dir: Path) -> pd.DataFrame:
     """ATOP v5.1 alliance-level rows (one per ``atopid``), validated."""
     df, path = _read(raw_dir, ALLIANCE_FILE, alliance_schema(ATOP_LAST_YEAR))
     check_unique(df, ["atopid"], path)
-    require_minimum(path, alliances=(df["atopid"].nunique(), MIN_ALLIANCES))
     return df.sort_values("atopid").reset_index(drop=True)
 
 
@@ -176,11 +169,6 @@ def read_atop_members(raw_dir: Path) -> pd.DataFrame:
     """ATOP v5.1 member × phase spells; key ``(atopid, member, phase, yrent, moent)``."""
     df, path = _read(raw_dir, MEMBER_FILE, MEMBER_SCHEMA)
     check_unique(df, ["atopid", "member", "phase", "yrent", "moent"], path)
-    require_minimum(
-        path,
-        rows=(len(df), MIN_MEMBER_ROWS),
-        alliances=(df["atopid"].nunique(), MIN_ALLIANCES),
-    )
     return df.sort_values(["atopid", "phase", "member", "yrent"]).reset_index(drop=True)
 
 
@@ -188,10 +176,8 @@ def read_atop_phases(raw_dir: Path) -> pd.DataFrame:
     """ATOP v5.1 alliance phases with ``milinst``/``formal`` from the institutionalisation file."""
     ph, path = _read(raw_dir, PHASE_FILE, PHASE_SCHEMA)
     check_unique(ph, ["atopidphase"], path)
-    require_minimum(path, rows=(len(ph), MIN_PHASES))
     inst, ipath = _read(raw_dir, INST_FILE, INST_SCHEMA)
     check_unique(inst, ["atopidphase"], ipath)
-    require_minimum(ipath, rows=(len(inst), MIN_PHASES))
     inst = inst.assign(atopidphase=inst["atopidphase"].round(1))
     ph = ph.assign(atopidphase=ph["atopidphase"].round(1))
     out = ph.merge(
@@ -211,5 +197,4 @@ def read_atop_v4_alliances(raw_dir: Path) -> pd.DataFrame:
     """ATOP v4.01 alliance-level rows (745; 1815–2016): only for the coding-lag comparison."""
     df, path = _read(raw_dir, V4_ALLIANCE_FILE, alliance_schema(V4_LAST_YEAR))
     check_unique(df, ["atopid"], path)
-    require_minimum(path, alliances=(df["atopid"].nunique(), 740))
     return df.sort_values("atopid").reset_index(drop=True)

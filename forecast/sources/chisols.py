@@ -20,16 +20,12 @@ from forecast.sources._io import (
     check_unique,
     raw_path,
     read_csv,
-    require_keys,
-    require_minimum,
     to_numeric,
     validate,
 )
 
 FILE = "chisols/CHISOLSstyr5_0.csv"
 LAST_YEAR = 2018
-MIN_ROWS = 11000
-KEY_STATES = {2, 200, 220, 255, 365, 640, 710}
 TEXT_MISSING = ("Transition Year", "Not Applicable", "NA", ".")
 
 SCHEMA = pa.DataFrameSchema(
@@ -49,12 +45,10 @@ def read_chisols(raw_dir: Path) -> pd.DataFrame:
     """CHISOLS state-years: ``ccode, year, solschdum, solschange, leadertrans, dem``."""
     path = raw_path(raw_dir, FILE)
     df = read_csv(path, encoding="latin-1", dtype=str, keep_default_na=False)
-    require_minimum(path, rows=(len(df), MIN_ROWS))
     cols = list(SCHEMA.columns)
     sub = df[[c for c in cols if c in df.columns]].apply(lambda s: s.str.strip())
     sub = sub.replace({t: np.nan for t in (*TEXT_MISSING, "")})
     sub = to_numeric(sub, cols, path)
     out = validate(sub, SCHEMA, path)
     check_unique(out, ["ccode", "year"], path)
-    require_keys(path, "states", set(out["ccode"]), KEY_STATES)
     return out[cols].sort_values(["ccode", "year"]).reset_index(drop=True)

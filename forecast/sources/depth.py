@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import check_unique, raw_path, read_csv, require_minimum, validate
+from forecast.sources._io import check_unique, raw_path, read_csv, validate
 
 FILE = "depth/benson-clinton-scores.csv"
 
@@ -33,7 +33,6 @@ def read_depth(raw_dir: Path) -> pd.DataFrame:
     path = raw_path(raw_dir, FILE)
     df = validate(read_csv(path), SCHEMA, path)
     check_unique(df, ["atopid"], path)
-    require_minimum(path, rows=(len(df), 485))
     out = df[list(SCHEMA.columns)].rename(
         columns={"Depth.score": "depth", "Scope.score": "scope", "PotMilCapacity.score": "capacity"}
     )

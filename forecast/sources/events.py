@@ -68,14 +68,12 @@ def check_rows(df: pd.DataFrame, path: Path) -> None:
         members = [m for m in r["members"].split(";") if m]
         new = r["kind"] == "new_alliance"
         in_range = RECORDED_IDS[0] <= r["atopid"] <= RECORDED_IDS[1]
-        if new != in_range:
+        if new and not in_range:
             raise _fail(
                 path,
                 r,
-                f"atopid {r['atopid']} must be in {RECORDED_IDS[0]}..{RECORDED_IDS[1]} for a "
-                "new alliance and an ATOP id (< 9000) or an earlier recorded id otherwise"
-                if new
-                else f"atopid {r['atopid']}: events on recorded alliances use their 9xxx id",
+                f"atopid {r['atopid']} must be in {RECORDED_IDS[0]}..{RECORDED_IDS[1]} "
+                "(the recorded range; ATOP's ids stay below 9000)",
             )
         if r["kind"] in ("accession", "exit") and len(members) != 1:
             raise _fail(path, r, "give exactly one COW code in 'members'")

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import raw_path, read_csv, require_minimum, validate
+from forecast.sources._io import raw_path, read_csv, validate
 
 GML_FILE = "mids/gml_mid_ddydisps.csv"
 COW_FILE = "mids/cow_mid_ddydisps.csv"
@@ -45,10 +45,9 @@ SCHEMA = pa.DataFrameSchema(
 COLUMNS = ["dispnum", "ccode1", "ccode2", "year", "sidea1", "sidea2", "hostlev", "fatality"]
 
 
-def _read(raw_dir: Path, relative: str, min_rows: int) -> pd.DataFrame:
+def _read(raw_dir: Path, relative: str) -> pd.DataFrame:
     path = raw_path(raw_dir, relative)
     df = validate(read_csv(path), SCHEMA, path)
-    require_minimum(path, rows=(len(df), min_rows))
     swap = df["ccode1"] > df["ccode2"]
     df = df.copy()
     for a, b in (("ccode1", "ccode2"), ("sidea1", "sidea2")):
@@ -60,9 +59,9 @@ def _read(raw_dir: Path, relative: str, min_rows: int) -> pd.DataFrame:
 
 def read_gml_mids(raw_dir: Path) -> pd.DataFrame:
     """GML MID dyad-years, undirected (``ccode1 < ccode2``), 1816–2010."""
-    return _read(raw_dir, GML_FILE, 9000)
+    return _read(raw_dir, GML_FILE)
 
 
 def read_cow_mids(raw_dir: Path) -> pd.DataFrame:
     """COW MID dyad-years, undirected (``ccode1 < ccode2``), 1816–2014."""
-    return _read(raw_dir, COW_FILE, 10000)
+    return _read(raw_dir, COW_FILE)

@@ -33,4 +33,4 @@ SCHEMA = pa.DataFrameSchema(
 
 def read_nmc(raw_dir: Path) -> pd.DataFrame:
     """NMC state-years: ``ccode, year, milex, milper, tpop, cinc`` (one row per state-year)."""
-    return read_keyed_table(raw_dir, FILE, SCHEMA, ["ccode", "year"], min_rows=16800)
+    return read_keyed_table(raw_dir, FILE, SCHEMA, ["ccode", "year"])

@@ -20,12 +20,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import raw_path, read_csv, require_keys, require_minimum, validate
+from forecast.sources._io import raw_path, read_csv, validate
 from forecast.sources.crosswalk import to_cow
 
 FILE = "polity/p5v2018.csv"
-MIN_ROWS = 17000
-KEY_STATES = {2, 200, 220, 255, 365, 640, 710, 750}
 SPECIAL_CODES = (-66, -77, -88)
 
 SCHEMA = pa.DataFrameSchema(
@@ -46,8 +44,6 @@ def read_polity(raw_dir: Path) -> pd.DataFrame:
     """Polity state-years in COW codes: ``ccode, year, polity, polity2, regtrans, polity_code``."""
     path = raw_path(raw_dir, FILE)
     df = validate(read_csv(path), SCHEMA, path)
-    require_minimum(path, rows=(len(df), MIN_ROWS))
-    require_keys(path, "states", set(df["ccode"]), KEY_STATES)
     df = df.rename(columns={"ccode": "polity_code"})
     df["polity"] = df["polity"].where(~df["polity"].isin(SPECIAL_CODES), np.nan)
     out = to_cow(df, "polity", "polity_code")

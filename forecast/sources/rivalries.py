@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import check_unique, raw_path, read_csv, require_minimum, validate
+from forecast.sources._io import check_unique, raw_path, read_csv, validate
 
 FILE = "rivalries/tss_rivalries_1494_2020.csv"
 LAST_YEAR = 2020  # end == LAST_YEAR means ongoing
-MIN_RIVALRIES = 250
 TYPES = ("positional", "spatial", "ideological", "interventionary")
 
 SCHEMA = pa.DataFrameSchema(
@@ -43,7 +42,6 @@ def read_rivalries(raw_dir: Path) -> pd.DataFrame:
     path = raw_path(raw_dir, FILE)
     df = validate(read_csv(path), SCHEMA, path)
     check_unique(df, ["tssr_id"], path)
-    require_minimum(path, rivalries=(len(df), MIN_RIVALRIES))
     df = df.rename(
         columns={
             "tssr_id": "rivalryno",

@@ -28,7 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from forecast.errors import DataValidationError
-from forecast.sources._io import check_unique, raw_path, require_keys, require_minimum, validate
+from forecast.sources._io import check_unique, raw_path, validate
 from forecast.sources.crosswalk import countries, to_cow
 
 FILE = "sipri/SIPRI-Milex-data-1949-2024.xlsx"
@@ -44,10 +44,6 @@ MISSING_MARKS = {". .", "..", "...", "xxx", ""}
 #: Named rows with data that are not states.
 AGGREGATES = frozenset({"European Union"})
 
-#: Declared minimums of the published workbook: countries with data per sheet and states
-#: that must be present (NATO's largest members and the USSR/Russia series).
-MIN_COUNTRIES = 165
-KEY_STATES = {2, 20, 200, 220, 255, 260, 325, 365, 640, 710}
 
 LONG_SCHEMA = pa.DataFrameSchema(
     {
@@ -129,12 +125,10 @@ def read_sipri(raw_dir: Path) -> pd.DataFrame:
                 f"{path}: sheet '{sheet}': country names {unknown[:6]} map to no COW state; "
                 "add them to forecast/sources/crosswalks/countries.csv (sipri_name)."
             )
-        require_minimum(path, **{f"countries in '{sheet}'": (len(named), MIN_COUNTRIES)})
         cow = to_cow(long[~long["country"].isin(AGGREGATES)], "sipri", "country")
         cow = cow.dropna(subset=["value"])
         check_unique(cow, ["ccode", "year"], path)
         frames.append(cow.set_index(["ccode", "year"])["value"].rename(SHEETS[sheet]))
     out = pd.concat(frames, axis=1).reset_index()
     out["milex_gdp"] = out["milex_gdp"] * 100.0
-    require_keys(path, "states", set(out["ccode"]), KEY_STATES)
     return out.sort_values(["ccode", "year"]).reset_index(drop=True)

@@ -46,12 +46,12 @@ MAJORS_SCHEMA = pa.DataFrameSchema(
 
 def read_states(raw_dir: Path) -> pd.DataFrame:
     """COW system-membership spells: ``stateabb, ccode, statenme, styear, endyear``."""
-    return read_keyed_table(raw_dir, STATES_FILE, STATES_SCHEMA, ["ccode", "styear"], 240)
+    return read_keyed_table(raw_dir, STATES_FILE, STATES_SCHEMA, ["ccode", "styear"])
 
 
 def read_majors(raw_dir: Path) -> pd.DataFrame:
     """COW major-power spells: ``ccode, styear, endyear``."""
-    return read_keyed_table(raw_dir, MAJORS_FILE, MAJORS_SCHEMA, ["ccode", "styear"], 14)
+    return read_keyed_table(raw_dir, MAJORS_FILE, MAJORS_SCHEMA, ["ccode", "styear"])
 
 
 #: Last year of the COW v2016 lists: a spell ending then is ongoing (right-censored).

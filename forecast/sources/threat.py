@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import check_unique, raw_path, read_csv, require_minimum, validate
+from forecast.sources._io import check_unique, raw_path, read_csv, validate
 
 LS_FILE = "threat/leeds-savun-threat.csv"
 TERR_FILE = "threat/terrthreat.csv"
@@ -56,7 +56,6 @@ def read_lsthreat(raw_dir: Path) -> pd.DataFrame:
         df = df[~(df["ccode"].isna() & (df["year"] > LSTHREAT_LAST_VALID))]
     df = validate(df, LS_SCHEMA, path)
     check_unique(df, ["ccode", "year"], path)
-    require_minimum(path, rows=(len(df), 14000))
     df["lsthreat"] = df["lsthreat"].where(df["year"] <= LSTHREAT_LAST_VALID, np.nan)
     return df[["ccode", "year", "lsthreat"]].sort_values(["ccode", "year"]).reset_index(drop=True)
 
@@ -66,7 +65,6 @@ def read_terrthreat(raw_dir: Path) -> pd.DataFrame:
     path = raw_path(raw_dir, TERR_FILE)
     df = validate(read_csv(path), TERR_SCHEMA, path)
     check_unique(df, ["ccode", "year"], path)
-    require_minimum(path, rows=(len(df), 14400))
     late = df["year"] > TERRTHREAT_LAST_VALID
     out = pd.DataFrame(
         {

@@ -18,14 +18,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import raw_path, read_csv, require_keys, require_minimum, validate
+from forecast.sources._io import raw_path, read_csv, validate
 from forecast.sources.crosswalk import to_cow
 
 FILE = "conflict/ucdp_acd_v25_1.csv"
 TYPES = ("interstate", "intrastate", "II", "extrasystemic")
-MIN_ROWS = 5000
-#: Conflicts known to be in the published file (two of its largest conflict-years).
-KEY_CONFLICTS = {11347, 14113}
 
 SCHEMA = pa.DataFrameSchema(
     {
@@ -47,8 +44,6 @@ def read_ucdp(raw_dir: Path) -> pd.DataFrame:
     ``primary`` (True for ``gwno_a``/``gwno_b``), ``type_of_conflict``, ``intensity_level``."""
     path = raw_path(raw_dir, FILE)
     df = validate(read_csv(path), SCHEMA, path)
-    require_minimum(path, rows=(len(df), MIN_ROWS))
-    require_keys(path, "conflicts", set(df["conflict_id"]), KEY_CONFLICTS)
     parts = []
     for col, side, primary in (
         ("gwno_a", "A", True),

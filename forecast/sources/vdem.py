@@ -23,16 +23,12 @@ from forecast.sources._io import (
     check_unique,
     raw_path,
     read_csv,
-    require_keys,
-    require_minimum,
     validate,
 )
 from forecast.sources.crosswalk import to_cow
 
 FILE = "vdem/vdem-v14-core-1970-2023.csv"
 OLD_FILE = "vdem/vdem-poly.csv"
-MIN_ROWS = 8000
-KEY_STATES = {2, 200, 220, 255, 260, 265, 365, 640, 710}
 
 SCHEMA = pa.DataFrameSchema(
     {
@@ -60,10 +56,8 @@ def read_vdem14(raw_dir: Path) -> pd.DataFrame:
     path = raw_path(raw_dir, FILE)
     df = validate(read_csv(path), SCHEMA, path)
     check_unique(df, ["country_text_id", "year"], path)
-    require_minimum(path, rows=(len(df), MIN_ROWS))
     out = to_cow(df, "vdem", "country_text_id")
     check_unique(out, ["ccode", "year"], path)
-    require_keys(path, "states", set(out["ccode"]), KEY_STATES)
     out = out.rename(
         columns={"v2x_polyarchy": "polyarchy", "v2x_libdem": "libdem", "v2x_regime": "regime"}
     )
@@ -75,7 +69,6 @@ def read_vdem_old(raw_dir: Path) -> pd.DataFrame:
     """Older V-Dem extract: ``ccode, year, polyarchy`` (rows without a COW code dropped)."""
     path = raw_path(raw_dir, OLD_FILE)
     df = validate(read_csv(path), OLD_SCHEMA, path)
-    require_minimum(path, rows=(len(df), 20000))
     df = df.dropna(subset=["COWcode"])
     out = pd.DataFrame(
         {"ccode": df["COWcode"].astype(int), "year": df["year"], "polyarchy": df["v2x_polyarchy"]}
