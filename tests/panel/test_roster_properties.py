@@ -2,8 +2,8 @@
 
 Each generated alliance has founders, an optional phase transition (all members
 continue), an optional mid-life member exit, and either an end (with a termmode) or
-survival to the panel's end year (:data:`END`). The panel skeleton and outcomes must then satisfy the invariants of
-design.md whatever the dates.
+survival to the panel's end year (:data:`END`). The panel skeleton and outcomes must then
+satisfy the invariants of design.md whatever the dates.
 """
 
 from __future__ import annotations
