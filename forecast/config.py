@@ -18,9 +18,6 @@ DEFAULT_RAW_DIR = REPO_ROOT.parent / "shared" / "data" / "raw"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 DEFAULT_MODELS_DIR = REPO_ROOT / "models"
 
-#: Last day covered by ATOP v4.01: every alliance in force then is right-censored.
-DATA_END_YEAR = 2016
-
 
 class Settings(BaseSettings):
     """Runtime settings (env prefix ``ALLIANCE_FORECAST_``)."""

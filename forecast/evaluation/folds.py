@@ -4,7 +4,7 @@ A fold ``(origin T, horizon H)`` trains on what was known at the end of ``T`` (p
 with ``year <= T``; every covariate at year ``t`` is already lagged to ``t-1``) and predicts,
 for every alliance in force at the end of ``T`` (a row in ``T`` that is not an end), the
 probability that it ends in ``T+1..T+H``. The outcome is observed only if ``T+H`` is at most
-the last year of the data (2016); later folds can be predicted but not scored.
+the last year of the data (the data edge); later folds can be predicted but not scored.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from forecast.config import DATA_END_YEAR
 from forecast.errors import InputError
 from forecast.panel.columns import CAUSE_NONE
+from forecast.panel.edge import data_edge
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -28,8 +28,8 @@ class Fold:
 
     @property
     def observable(self) -> bool:
-        """Whether the outcome window lies inside the data (ends by 2016)."""
-        return self.origin + self.horizon <= DATA_END_YEAR
+        """Whether the outcome window lies inside the data (ends by the data edge)."""
+        return self.origin + self.horizon <= data_edge()
 
 
 def make_folds(
@@ -86,13 +86,13 @@ def label_outcomes(panel: pd.DataFrame, fold: Fold) -> pd.DataFrame:
 
     Returns ``atopid, ended`` (1 if the alliance ended in ``origin+1..origin+horizon``),
     ``end_year`` and ``cause`` (``none`` if it did not end). Raises if the window runs past
-    the data, because an alliance that has not ended by 2016 is censored there, not a survivor.
+    the data, because an alliance that has not ended by the edge is censored there, not a survivor.
     """
     if not fold.observable:
         raise InputError(
-            f"fold origin {fold.origin} + horizon {fold.horizon} ends after {DATA_END_YEAR}: "
+            f"fold origin {fold.origin} + horizon {fold.horizon} ends after {data_edge()}: "
             "its outcome is not observed; choose origin + horizon <= "
-            f"{DATA_END_YEAR}"
+            f"{data_edge()}"
         )
     ids = at_risk(panel, fold.origin)["atopid"]
     window = panel.loc[

@@ -39,7 +39,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forecast.config import DATA_END_YEAR
 from forecast.errors import ForecastError, GateFailedError, InputError, LockHeldError
 from forecast.model.config import PRODUCTION, SamplerConfig
 
@@ -191,7 +190,7 @@ def recent_backtest(panel, opts: RefitOptions, log: Callable[[str], None]) -> di
     from forecast.evaluation import backtest as bt
 
     h = opts.backtest_horizon
-    origin = min(int(panel["year"].max()), DATA_END_YEAR) - h
+    origin = int(panel["year"].max()) - h  # the panel ends at the data edge
     log(f"recent-origin backtest: origin {origin}, horizon {h}")
     settings = bt.FitSettings(spec=opts.model, sampler=opts.sampler)
     res = bt.rolling(panel, [origin], [h], settings)

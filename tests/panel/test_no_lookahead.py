@@ -13,12 +13,12 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from forecast.panel.sources_bundle import RawBundle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecast.panel import columns as C
 from forecast.panel.build import build_tables, read_raw
-from forecast.panel.sources_bundle import RawBundle
 from tests.panel.conftest import RAW_DIR, needs_raw
 
 CONTRACT = [*C.KEYS, *C.OUTCOMES, *C.STRUCTURE, *C.COVARIATES]
