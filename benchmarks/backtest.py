@@ -1,16 +1,18 @@
-"""Rolling-origin backtest figures: skill of the model vs baselines, wall time vs workers.
+"""Honest rolling-origin backtest: the model against the strongest baseline, with intervals.
 
-Runs origins 1950-2010 every 5 years at H=5 and H=10 (only observable folds are scored:
-origin + H <= 2016) on a local Dask cluster with the largest worker count, then times
-each worker count on ``--timing-origins`` (a subset, to keep the run affordable); writes to
-``benchmarks/out/backtest/``: per-alliance predictions, score tables, reliability bins
-and ``summary.json`` (wall times and the goals: Brier skill >= 0.25 vs climatology,
-log loss <= 0.95 x logistic, calibration slope 0.9-1.1, on pooled post-1945 folds).
+    .venv/bin/python benchmarks/backtest.py [--origins 1950:2015:5] [--horizons 5,10] \
+        [--workers 2] [--baselines-only] [--out benchmarks/results]
 
-    .venv/bin/python benchmarks/backtest.py --draws 200 --tune 200 --workers 1,2 \
-        --timing-origins 1995,2000,2005,2010
-
-Long on 2 cores: run it in the background with output to a file.
+Every origin is fitted with the ``BACKTEST`` sampler settings (``forecast.model.config``)
+on what was known at its end (the spec's covariate rule applied at that origin), on a
+local Dask cluster of ``--workers`` processes. Writes ``backtest.*`` files to ``--out``:
+contract rows (``.model.csv``), baseline rows, outcomes, per-fold diagnostics
+(R-hat, ESS, divergences, gate verdict, left-out covariates), and the tables of
+``forecast.evaluation.skill.report``: pooled scores, model-minus-baseline differences
+with block-bootstrap 90 % intervals over origins (all origins and pre-2000 ones),
+within-origin AUC, cause-specific Brier scores and count-interval coverage. The summary
+says plainly whether the model beats the strongest baseline on both scores with an
+interval that excludes zero. CPU-heavy: run it in the background with a log.
 """
 
 from __future__ import annotations
@@ -20,123 +22,85 @@ import json
 import time
 from pathlib import Path
 
-from rich.console import Console
-
-from forecast.evaluation import backtest as bt
-from forecast.evaluation.fanout import dask_client
-from forecast.evaluation.folds import parse_int_list
-from forecast.evaluation.report import score_tables
-
-OUT = Path(__file__).resolve().parent / "out" / "backtest"
+OUT = Path(__file__).resolve().parent / "results"
 
 
-def goals(scores) -> dict:
-    """The issue's goals for the model on the pooled folds, per horizon."""
+def verdict(diff) -> dict:
+    """Per horizon: the strongest baseline and whether the model beats it clearly."""
+    from forecast.evaluation.skill import strongest_baseline
+
     out = {}
-    for h, grp in scores.groupby("horizon"):
-        by = grp.set_index("source")
-        if bt.MODEL_SOURCE not in by.index:
-            continue
-        m = by.loc[bt.MODEL_SOURCE]
-        slope = m["cal_slope"]
-        out[int(h)] = {
-            "brier_skill": m["brier_skill"],
-            "brier_skill_ok": bool(m["brier_skill"] is not None and m["brier_skill"] >= 0.25),
-            "log_loss_vs_logistic": m["log_loss_vs_logistic"],
-            "log_loss_ok": bool(m["log_loss_vs_logistic"] <= 0.95),
-            "cal_slope": slope,
-            "cal_slope_ok": bool(slope is not None and 0.9 <= slope <= 1.1),
-        }
+    for _, r in strongest_baseline(diff).iterrows():
+        beats = bool(r["brier_diff_hi"] < 0 and r["log_loss_diff_hi"] < 0)
+        out[int(r["horizon"])] = {
+            "strongest_baseline": r["baseline"],
+            "brier_model": r["brier_model"], "brier_baseline": r["brier_baseline"],
+            "brier_diff_90": [r["brier_diff_lo"], r["brier_diff_hi"]],
+            "log_loss_model": r["log_loss_model"], "log_loss_baseline": r["log_loss_baseline"],
+            "log_loss_diff_90": [r["log_loss_diff_lo"], r["log_loss_diff_hi"]],
+            "beats_strongest_baseline": beats,
+        }  # fmt: skip
     return out
 
 
-def _write_skill(args, summary, res, n, origins, wall, console) -> None:
-    """Write predictions, scores, reliability and the summary of the skill run."""
-    stem = args.out / "rolling"
-    res.model.to_csv(stem.with_suffix(".csv"), index=False)
-    res.baselines.to_csv(stem.with_suffix(".baselines.csv"), index=False)
-    res.scores.to_csv(stem.with_suffix(".scores.csv"), index=False)
-    bt.reliability(bt.long_predictions(res.model, res.baselines), res.observed).to_csv(
-        stem.with_suffix(".reliability.csv"), index=False
-    )
-    summary["runs"][n] = {
-        "origins": origins,
-        "wall_seconds": round(wall, 1),
-        "origin_seconds": {k: round(v, 1) for k, v in res.origin_seconds.items()},
-        "goals": goals(res.scores),
-        "fit_info": res.fit_info,
-    }
-    console.print(f"[bold]all {len(origins)} origins on {n} worker(s): {wall:.0f}s wall[/bold]")
-    for table in score_tables(res.scores, title=f"Rolling backtest ({n} workers)"):
-        console.print(table)
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--origins", default="1950:2010:5")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--origins", default="1950:2015:5")
     ap.add_argument("--horizons", default="5,10")
-    ap.add_argument("--workers", default="1,2", help="worker counts to time, e.g. 1,2")
-    ap.add_argument(
-        "--timing-origins", default="", help="origins for the 1-vs-N worker timing (default: none)"
-    )
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--model", default="full")
-    ap.add_argument("--draws", type=int, default=300)
-    ap.add_argument("--tune", type=int, default=300)
-    ap.add_argument("--chains", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=20161231)
-    ap.add_argument("--min-origin", type=int, default=1946)
+    ap.add_argument("--baselines-only", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--timing-only", action="store_true", help="skip the skill table")
     args = ap.parse_args()
 
-    from forecast.panel.load import load_panel
+    from forecast.evaluation import backtest as bt
+    from forecast.evaluation.fanout import dask_client
+    from forecast.evaluation.folds import parse_int_list
+    from forecast.evaluation.skill import report
+    from forecast.model.config import BACKTEST
+    from forecast.model.members import load_model_panel
 
-    panel = load_panel()
+    panel = load_model_panel()
     origins = parse_int_list(args.origins, name="origins")
     horizons = parse_int_list(args.horizons, name="horizons")
-    settings = bt.FitSettings(
-        spec=args.model, draws=args.draws, tune=args.tune, chains=args.chains, seed=args.seed
-    )
+    settings = bt.FitSettings(spec=None if args.baselines_only else args.model, sampler=BACKTEST)
     args.out.mkdir(parents=True, exist_ok=True)
-    console = Console(width=160)
-    summary: dict = {"settings": vars(args) | {"out": str(args.out)}, "runs": {}, "timing": {}}
-    workers = parse_int_list(args.workers, name="workers")
-
-    partial = args.out / "partial"
-    partial.mkdir(exist_ok=True)
-
-    def done(r: bt.OriginResult, n: int) -> None:
-        console.log(f"[{n}w] origin {r.origin}: {r.seconds:.0f}s")
-        r.model.to_csv(partial / f"model-{r.origin}.csv", index=False)  # survives a kill
-        r.baselines.to_csv(partial / f"baselines-{r.origin}.csv", index=False)
-
-    def run(n: int, years: list[int]) -> tuple[bt.RollingResult, float]:
-        started = time.perf_counter()
-        with dask_client(workers=n) as client:
+    stem = args.out / ("backtest_baselines" if args.baselines_only else "backtest")
+    started = time.perf_counter()
+    if args.baselines_only:
+        res = bt.rolling(panel, origins, horizons, settings)
+    else:
+        with dask_client(workers=args.workers) as client:
             res = bt.rolling(
-                panel, years, horizons, settings, client=client, min_origin=args.min_origin,
-                on_done=lambda r: done(r, n),
+                panel, origins, horizons, settings, client=client,
+                on_done=lambda r: print(f"origin {r.origin}: {r.seconds:.0f}s {r.fit_info}",
+                                        flush=True),
             )  # fmt: skip
-        return res, time.perf_counter() - started
-
-    # 1. the skill table: every origin, on the largest worker count
-    n = max(workers)
-    if not args.timing_only:
-        res, wall = run(n, origins)
-        _write_skill(args, summary, res, n, origins, wall, console)
-
-    # 2. wall time per worker count on the same (smaller) set of origins
-    timing = (
-        parse_int_list(args.timing_origins, name="timing-origins") if args.timing_origins else []
-    )
-    target = args.out / ("timing.json" if args.timing_only else "summary.json")
-    for n in workers if timing else []:
-        _, wall = run(n, timing)
-        summary["timing"][n] = {"origins": timing, "wall_seconds": round(wall, 1)}
-        console.print(f"[bold]timing: {len(timing)} origins on {n} worker(s): {wall:.0f}s[/bold]")
-        target.write_text(json.dumps(summary, indent=2, default=str))
-    console.print_json(json.dumps(summary["timing"]))
+    wall = time.perf_counter() - started
+    res.baselines.to_csv(stem.with_suffix(".baselines.csv"), index=False)
+    res.observed.to_csv(stem.with_suffix(".observed.csv"), index=False)
+    if not res.model.empty:
+        res.model.to_csv(stem.with_suffix(".model.csv"), index=False)
+    if res.scores is not None:
+        res.scores.to_csv(stem.with_suffix(".scores.csv"), index=False)
+    tables = report(res.model, res.baselines, res.observed, panel)
+    for name, table in tables.items():
+        table.to_csv(stem.with_suffix(f".{name}.csv"), index=False)
+    summary = {
+        "origins": origins, "horizons": horizons, "workers": args.workers,
+        "sampler": None if args.baselines_only else BACKTEST.model_dump(),
+        "wall_seconds": round(wall, 1),
+        "folds": {str(k): v for k, v in res.fit_info.items()},
+        "all_folds_pass_gates": (
+            None if args.baselines_only else all(v.get("passed") for v in res.fit_info.values())
+        ),
+        "verdict": verdict(tables["differences"]) if "differences" in tables else None,
+        "verdict_pre2000": (
+            verdict(tables["differences_pre"]) if "differences_pre" in tables else None
+        ),
+    }  # fmt: skip
+    stem.with_suffix(".summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    print(json.dumps(summary, indent=2, default=str))
 
 
 if __name__ == "__main__":

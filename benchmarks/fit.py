@@ -34,6 +34,7 @@ def main() -> None:
     os.environ.setdefault("PYTENSOR_FLAGS", "compiledir=/tmp/pytensor-bench")
 
     from forecast.model.config import PRODUCTION
+    from forecast.model.covariates import manifest_data_through
     from forecast.model.fit import fit_model
     from forecast.model.members import load_model_panel
     from forecast.model.spec import get_spec
@@ -50,7 +51,8 @@ def main() -> None:
         cfg = PRODUCTION.model_copy(update=update)
         load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
-        fit = fit_model(spec, panel, sampler=cfg, compute_loo=not args.no_loo)
+        fit = fit_model(spec, panel, sampler=cfg, compute_loo=not args.no_loo,
+                        data_through=manifest_data_through())  # fmt: skip
         wall = time.perf_counter() - t0
         d = fit.diagnostics
         line = json.dumps({

@@ -159,11 +159,16 @@ class ScenarioIn(Strict):
     """Either explicit ``overrides`` or a named ``preset`` (with ``member``/``amount``)."""
 
     name: str | None = Field(None, min_length=1, max_length=100)
-    preset: Literal["leader_spending_cut", "regime_change", "threat_up"] | None = Field(
+    preset: (
+        Literal["leader_spending_cut", "members_at_gdp_share", "regime_change", "threat_up"] | None
+    ) = Field(
         None,
-        description="leader_spending_cut: the leading member's share of alliance military "
-        "spending x (1 - amount, default 0.3); regime_change: regime change in `member`; "
-        "threat_up: threat scores + amount sd (default 1).",
+        description="leader_spending_cut: the leading member cuts its own military spending "
+        "by `amount` (default 0.3), others unchanged; its spending share, the alliance's and "
+        "its own % of GDP and the burden gap are recomputed. members_at_gdp_share: every "
+        "member spends `amount` % of its GDP (default 2). regime_change: regime change in "
+        "`member` (an event: first forecast year). threat_up: threat scores + amount sd "
+        "(default 1).",
     )
     member: str | None = Field(
         None, max_length=100, description="Member for regime_change (COW code, ISO3 or name)."

@@ -55,6 +55,7 @@ def fit(
     the ``PRODUCTION`` sampler settings of ``forecast.model.config``."""
     from forecast.config import get_settings
     from forecast.model.config import PRODUCTION, with_overrides
+    from forecast.model.covariates import manifest_data_through
     from forecast.model.fit import fit_model
     from forecast.model.spec import get_spec
     from forecast.panel.load import data_manifest_sha256
@@ -84,6 +85,7 @@ def fit(
         sampler=cfg,
         progress=True,
         data_manifest_sha256=data_manifest_sha256(settings.data_dir),
+        data_through=manifest_data_through(settings.data_dir),
     )
     reg = _registry(models_dir)
     version = reg.save(result)

@@ -5,10 +5,12 @@ Each baseline is fitted on the panel known at the end of the origin ``T`` (rows 
 probability that it ends in ``T+1..T+H``:
 
 * ``climatology``: one constant yearly hazard (ends / alliance-years), ``1 - (1 - h)^H``.
-* ``climatology_30y``: the same over the last 30 years before the origin only.
+* ``climatology_30y``, ``climatology_10y``, ``climatology_5y``: the same over the last
+  30, 10 or 5 years before the origin only (recent-window climatologies).
 * ``life_table``: Kaplan–Meier (actuarial) hazard by alliance age, ages from 40 pooled.
 * ``logistic``: discrete-time logistic hazard (statsmodels GLM, light ridge) on age, era,
-  obligation type and the panel covariates; covariates held at their last values.
+  obligation type and the panel covariates; covariates held at their last values; a
+  future era unseen in training takes the last era seen.
 * ``cox``: lifelines Cox model on alliance durations with covariates at signature;
   conditional survival given survival to the current age.
 
@@ -154,6 +156,7 @@ class LogisticHazard:
     def __init__(self) -> None:
         self.design_: _Design | None = None
         self.params_: np.ndarray | None = None
+        self.last_era_: str = ERAS[-1]
 
     @staticmethod
     def _features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -168,6 +171,7 @@ class LogisticHazard:
         _require(train, ("age", "event", "era", "obligation_type"), self.name)
         frame = self._features(train)
         eras = tuple(e for e in ERAS if (frame["era"] == e).any())
+        self.last_era_ = eras[-1]
         self.design_ = _Design(
             ["log_age", "age0", *_covariates(frame)],
             {"era": eras, "obligation_type": OBLIGATION_TYPES},
@@ -190,7 +194,8 @@ class LogisticHazard:
             step = at_risk.copy()
             step["age"] = step["age"] + k
             step["year"] = step["year"] + k
-            step["era"] = [era_of(int(y)) for y in step["year"]]
+            step["era"] = [min(era_of(int(y)), self.last_era_, key=ERAS.index)
+                           for y in step["year"]]  # fmt: skip
             x = self.design_.transform(self._features(step)).to_numpy()
             eta = self.params_[0] + x @ self.params_[1:]
             survive *= 1.0 - 1.0 / (1.0 + np.exp(-eta))
@@ -256,5 +261,14 @@ class CoxModel:
 
 
 def all_baselines() -> list[Baseline]:
-    """Fresh instances of the five baselines, in table order."""
-    return [Climatology(), Climatology(years=30), LifeTable(), LogisticHazard(), CoxModel()]
+    """Fresh instances of the baselines, in table order (the recent-window climatologies
+    are one number per origin: they know the era and nothing else)."""
+    return [
+        Climatology(),
+        Climatology(years=30),
+        Climatology(years=10),
+        Climatology(years=5),
+        LifeTable(),
+        LogisticHazard(),
+        CoxModel(),
+    ]

@@ -56,18 +56,18 @@ def find_diagnostics(artifact: Any) -> Any | None:
 def export_diagnostics(fit: Any, panel: pd.DataFrame, path: Path, max_draws: int = 200) -> Path:
     """Write the per-chain diagnostics DataTree of ``fit`` to ``path`` (a Zarr folder, atomically).
 
-    Groups: ``posterior`` (low-dimensional parameters, every draw), ``sample_stats``,
-    and for LOO-PIT ``log_likelihood``, ``posterior_predictive`` and ``observed_data``
-    on at most ``max_draws`` draws per chain. Rebuilds the fit's PyMC model from its spec
-    and the training rows (``forecast.model``) to evaluate them.
+    Groups: ``posterior`` (low-dimensional parameters, every draw), ``sample_stats``
+    and ``log_likelihood`` (pointwise, from the numpy hazard core, on at most
+    ``max_draws`` draws per chain). The likelihood is a potential, so there is no
+    posterior predictive group (no LOO-PIT).
     """
     import os
     import shutil
 
-    import pymc as pm
     import xarray as xr
 
-    from forecast.model.build import build_model
+    from forecast.model.diagnostics import pointwise_log_lik
+    from forecast.model.export import serving_dataset
 
     if fit.idata is None:
         raise StoreError("this fit kept no trace (idata); nothing to export")
@@ -76,23 +76,18 @@ def export_diagnostics(fit: Any, panel: pd.DataFrame, path: Path, max_draws: int
     posterior = post[keep].astype("float32")
     stats = fit.idata["sample_stats"].to_dataset()
     step = max(1, post.sizes["draw"] // max_draws)
-    thin = fit.idata["posterior"].to_dataset().isel(draw=slice(None, None, step))
-    model = build_model(fit.spec, fit.design)
-    thin_tree = xr.DataTree.from_dict({"posterior": thin})
-    ll = pm.compute_log_likelihood(thin_tree, model=model, extend_inferencedata=False,
-                                   progressbar=False)  # fmt: skip
+    thin = post.isel(draw=slice(None, None, step))
+    n_chain, n_draw = thin.sizes["chain"], thin.sizes["draw"]
+    served = serving_dataset(thin, fit.spec, fit.design, max_draws=n_chain * n_draw)
+    ll = pointwise_log_lik(served, fit.spec, fit.design).reshape(n_chain, n_draw, -1)
     groups = {
         "posterior": posterior,
         "sample_stats": stats,
-        "log_likelihood": _dataset(ll).astype("float32"),
+        "log_likelihood": xr.Dataset(
+            {"y": (("chain", "draw", "row"), ll)},
+            coords={"chain": thin["chain"].to_numpy(), "draw": thin["draw"].to_numpy()},
+        ),
     }
-    try:  # a likelihood without a random generator cannot be simulated: no LOO-PIT then
-        ppc = pm.sample_posterior_predictive(thin_tree, model=model, progressbar=False,
-                                             random_seed=0)  # fmt: skip
-        groups["posterior_predictive"] = _dataset(ppc["posterior_predictive"])
-        groups["observed_data"] = _dataset(ppc["observed_data"])
-    except Exception:  # the rest of the diagnostics is still worth writing
-        pass
     tree = xr.DataTree.from_dict(groups)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -220,6 +220,7 @@ def _plain(value: Any) -> Any:
 
 def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
     """Run one refit; never raises for expected outcomes: the summary says what happened."""
+    from forecast.model.covariates import manifest_data_through
     from forecast.model.fit import fit_model
     from forecast.store import Registry
 
@@ -236,7 +237,8 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
         cfg = opts.sampler
         log(f"fitting {opts.name} on {len(panel)} alliance-years "
             f"({cfg.chains} chains x {cfg.draws} draws, {cfg.tune} tune)")  # fmt: skip
-        fit = fit_model(opts.model, panel, sampler=cfg, data_manifest_sha256=data_sha)
+        fit = fit_model(opts.model, panel, sampler=cfg, data_manifest_sha256=data_sha,
+                        data_through=None if opts.raw else manifest_data_through())  # fmt: skip
         summary.candidate = store.save(fit)
         d = fit.diagnostics
         summary.gates = {**d.model_dump(), "failed": list(d.failed_gates)}

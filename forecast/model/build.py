@@ -13,7 +13,10 @@ product; the hierarchy is estimated, never fixed:
   membership; shared across causes).
 
 Every effect with an estimated sd is non-centered. Prior scales come from
-``spec.priors`` (justified there).
+``spec.priors`` (justified there). The likelihood is a ``Potential`` that gathers only
+the event rows (the gradient's cost is one dense product and one exp over the rows);
+``log_lik_total`` records it per draw, and the pointwise log-likelihood for PSIS-LOO
+comes from the numpy core (``forecast.model.hazard``) on the stored draws.
 """
 
 from __future__ import annotations
@@ -71,12 +74,18 @@ def design_blocks(spec: ModelSpec, design: Design) -> dict[str, np.ndarray]:
     return blocks
 
 
-def _multinomial_logp(value: pt.TensorVariable, eta: pt.TensorVariable) -> pt.TensorVariable:
-    """Pointwise log P(y = value) under the multinomial logit with reference class 0:
-    ``eta[i, y_i - 1] 1{y_i > 0} - log(1 + sum_c exp(eta[i, c]))`` (hazards are small,
-    so the plain log1p-sum-exp is stable and cheaper than a logsumexp)."""
-    picked = eta[pt.arange(eta.shape[0]), pt.maximum(value - 1, 0)]
-    return pt.switch(value > 0, picked, 0.0) - pt.log1p(pt.exp(eta).sum(axis=1))
+def onehot(index: np.ndarray, n_levels: int) -> np.ndarray:
+    """Dense 0/1 indicator columns of ``index``."""
+    return (index[:, None] == np.arange(n_levels)[None, :]).astype(float)
+
+
+def log_likelihood(eta: pt.TensorVariable, y: np.ndarray) -> pt.TensorVariable:
+    """Total log P(y) of the multinomial logit with reference class 0:
+    ``sum_{i: y_i > 0} eta[i, y_i - 1] - sum_i log(1 + sum_c exp(eta[i, c]))``. Only the
+    few event rows are gathered; hazards are small, so log1p of the summed exps is stable."""
+    events = np.flatnonzero(y > 0)
+    picked = eta[events, y[events] - 1].sum() if len(events) else 0.0
+    return picked - pt.log1p(pt.exp(eta).sum(axis=1)).sum()
 
 
 def _coords(spec: ModelSpec, design: Design) -> dict[str, tuple]:
@@ -121,29 +130,32 @@ def build_model(spec: ModelSpec, design: Design) -> pm.Model:
             coef["era_slope"] = dev.reshape((-1, K))
         if "shock" in blocks:
             coef["shock"] = pm.Normal("shock", 0.0, pr.shock_sd, dims="cause")[None, :]
-        Z = np.ascontiguousarray(np.concatenate([blocks[k] for k in coef], axis=1))
-        W = pt.concatenate([coef[k] for k in coef], axis=0)
-        eta = pt.dot(pt.constant(Z), W)
-        for col in spec.pooling:
+        for col in spec.pooling:  # sum-to-zero offsets, estimated sd, as dense columns
             sd = pm.HalfNormal(f"{col}_sd", pr.group_sd_scale)
             z = pm.ZeroSumNormal(f"{col}_z", sigma=1.0, dims=("cause", col))
-            eta = eta + (sd * z).T[design.levels[col]]
+            blocks[f"{col}_effect"] = onehot(design.levels[col], len(LEVELS[col]))
+            coef[f"{col}_effect"] = (sd * z).T
         if spec.pool_cells and len(design.eras) > 1:
             sd = pm.HalfNormal("cell_sd", pr.cell_sd_scale)
             z = pm.ZeroSumNormal(
                 "cell_z", sigma=1.0, dims=("cause", "obligation_type", "era_model"),
                 n_zerosum_axes=2,
             )  # fmt: skip
+            n_eras = len(design.eras)
             era_pos = np.searchsorted(np.array(design.eras), design.era)
-            cell = (sd * z).transpose(1, 2, 0)  # (type, era_model, cause)
-            eta = eta + cell[design.levels["obligation_type"], era_pos]
+            cell_ix = design.levels["obligation_type"] * n_eras + era_pos
+            blocks["cell_effect"] = onehot(cell_ix, len(LEVELS["obligation_type"]) * n_eras)
+            coef["cell_effect"] = (sd * z).transpose(1, 2, 0).reshape((-1, K))
+        Z = np.ascontiguousarray(np.concatenate([blocks[k] for k in coef], axis=1))
+        W = pt.concatenate([coef[k] for k in coef], axis=0)
+        eta = pt.dot(pt.constant(Z), W)
         if spec.member_effects and design.states:
             sd = pm.HalfNormal("state_sd", pr.state_sd_scale)
             z = pm.Normal("state_z", 0.0, 1.0, dims="state")
             # member sets repeat over the years of a phase: one small product per set
             sets, row_set = np.unique(design.members, axis=0, return_inverse=True)
             eta = eta + pt.dot(pt.constant(sets), sd * z)[row_set.ravel()][:, None]
-        pm.CustomDist(
-            "y", eta, logp=_multinomial_logp, observed=design.y, dtype="int64", signature="(k)->()"
-        )
+        total = log_likelihood(eta, design.y)
+        pm.Potential("likelihood", total)
+        pm.Deterministic("log_lik_total", total)
     return model

@@ -1,15 +1,13 @@
-"""What each covariate is (family, unit, description, data_through) for manifests and the API.
+"""What each covariate is (family, unit, description, kind, scenario, data_through).
 
-The names, families and units come from the panel's documentation (``data/README.md``
-column tables, ``forecast.panel.columns.COVARIATE_GROUPS``); ``data_through`` is the
-last year whose source data a covariate's values reflect (the last panel year with a
-value, minus the one-year lag), unless the data manifest states it per family.
+Everything comes from the panel's covariate registry (``forecast.panel.registry``) and
+the data manifest's per-covariate ``data_through`` (``forecast.panel.edge``); when the
+manifest has no entry (a test panel), ``data_through`` is the last panel year with a
+value minus the one-year lag.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -17,34 +15,23 @@ import pandas as pd
 from forecast.model.design import Scaling
 from forecast.model.manifest import CovariateRecord
 from forecast.model.spec import ModelSpec
-from forecast.panel import columns as C
-
-README = Path(__file__).resolve().parents[2] / "data" / "README.md"
-_ROW = re.compile(r"^\|\s*`([a-z0-9_]+)`\s*\|(.*)$")
+from forecast.panel import registry
 
 
 def family_of(name: str) -> str:
-    """Driver group (covariate family) of ``name``."""
-    for group, cols in C.COVARIATE_GROUPS.items():
-        if name in cols:
-            return group
-    return "member"
+    """Driver group (covariate family) of ``name`` (``member`` for member-panel inputs)."""
+    entry = registry.BY_NAME.get(name)
+    return entry.family if entry else "member"
 
 
-@lru_cache(maxsize=1)
-def documented() -> dict[str, tuple[str, str]]:
-    """name -> (unit, description) from the column tables of ``data/README.md``."""
-    out: dict[str, tuple[str, str]] = {}
-    if not README.is_file():
-        return out
-    for line in README.read_text().splitlines():
-        m = _ROW.match(line)
-        if not m:
-            continue
-        cells = [c.strip() for c in m.group(2).strip().strip("|").split("|")]
-        if len(cells) >= 3:
-            out.setdefault(m.group(1), (cells[2], cells[0]))
-    return out
+def manifest_data_through(data_dir: Path | None = None) -> dict[str, int]:
+    """Covariate -> last year with data, from the data manifest (empty when unavailable)."""
+    try:
+        from forecast.panel.edge import data_through
+
+        return {k: int(v) for k, v in data_through(data_dir)["covariates"].items() if v}
+    except Exception:  # no manifest (a test panel): the panel itself says it
+        return {}
 
 
 def last_observed(panel: pd.DataFrame, names: tuple[str, ...]) -> dict[str, int | None]:
@@ -60,25 +47,21 @@ def covariate_records(
     spec: ModelSpec,
     scaling: dict[str, Scaling],
     panel: pd.DataFrame,
-    family_through: dict[str, int] | None = None,
-) -> list:
+    data_through: dict[str, int] | None = None,
+) -> list[CovariateRecord]:
     """One ``CovariateRecord`` per spec covariate (used or left out, and why)."""
-    docs = documented()
     seen = last_observed(panel, spec.covariates)
+    through = data_through or {}
     out = []
     for name in spec.covariates:
         s = scaling[name]
-        unit, desc = docs.get(name, ("", ""))
-        fam = family_of(name)
-        through = seen[name]
-        if family_through and fam in family_through and through is not None:
-            through = min(through, int(family_through[fam]))
+        entry = registry.BY_NAME.get(name)
         out.append(
             CovariateRecord(
                 name=name,
-                family=fam,
-                unit=unit,
-                description=desc,
+                family=family_of(name),
+                unit=entry.unit if entry else "",
+                description=entry.description if entry else "",
                 kind=s.kind,
                 used=s.used,
                 reason=s.reason,
@@ -87,8 +70,8 @@ def covariate_records(
                 lo=s.lo,
                 hi=s.hi,
                 imputed_share=s.imputed_share,
-                data_through=through,
-                scenario=s.used,
+                data_through=through.get(name, seen[name]),
+                scenario=s.used and (entry.scenario if entry else True),
             )
         )
     return out

@@ -130,18 +130,40 @@ class LooResult:
     pareto_k: np.ndarray
 
 
-def psis_loo(idata: xr.DataTree, model) -> LooResult:
-    """PSIS-LOO on the pointwise log-likelihood (computed here, then dropped)."""
-    import arviz_stats as azs
-    import pymc as pm
+def pointwise_log_lik(posterior: xr.Dataset, spec: ModelSpec, design) -> np.ndarray:
+    """Pointwise log-likelihood (draws, rows) of the training rows from the serving
+    posterior, through the numpy hazard core (the model's own formula)."""
+    from forecast.model import hazard
 
-    ll = pm.compute_log_likelihood(
-        idata, model=model, extend_inferencedata=False, progressbar=False
-    )
+    eff = hazard.Effects.from_posterior(posterior, spec.pooling)
+    rows = hazard.Rows(
+        X=design.X, era=design.era, levels=design.levels, age_bin=design.age_bin,
+        shock=design.shock, members=design.members,
+    )  # fmt: skip
+    out = np.empty((eff.n_draws, design.n), dtype=np.float32)
+    step = 100
+    for s in range(0, eff.n_draws, step):
+        part = hazard.Effects(
+            intercept=eff.intercept[s : s + step], era=eff.era[s : s + step],
+            levels={k: v[s : s + step] for k, v in eff.levels.items()},
+            cell=eff.cell[s : s + step], age=eff.age[s : s + step], beta=eff.beta[s : s + step],
+            slope_cols=eff.slope_cols, era_slope=eff.era_slope[s : s + step],
+            shock=eff.shock[s : s + step], state=eff.state[s : s + step],
+        )  # fmt: skip
+        out[s : s + step] = hazard.log_lik(hazard.eta(part, rows), design.y)
+    return out
+
+
+def psis_loo(posterior: xr.Dataset, spec: ModelSpec, design) -> LooResult:
+    """PSIS-LOO of the training rows on the serving posterior's draws (pointwise
+    log-likelihood from the numpy core; computed here, then dropped)."""
+    import arviz_stats as azs
+
+    ll = pointwise_log_lik(posterior, spec, design)
     tree = xr.DataTree.from_dict(
         {
-            "posterior": idata["posterior"].to_dataset(),
-            "log_likelihood": ll if isinstance(ll, xr.Dataset) else ll.to_dataset(),
+            "posterior": xr.Dataset({"intercept": (("chain", "draw"), np.zeros((1, len(ll))))}),
+            "log_likelihood": xr.Dataset({"y": (("chain", "draw", "row"), ll[None])}),
         }
     )
     with warnings.catch_warnings():  # high Pareto k is reported in the summary instead

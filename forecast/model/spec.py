@@ -182,19 +182,24 @@ MEMBER_COVARIATES = (
     "n_members",
 )
 
-#: Realist bag: power, spending, threat. ``frac_free_riders`` is left out: it is 0.5 in
-#: every bilateral row and its missingness tracks state death (model review #2, #7).
+#: Realist bag: power, spending (burden sharing in % of GDP), threat. The deprecated
+#: ``frac_free_riders`` (0.5 in every bilateral pact; review #2, #7) is not used.
 REALIST = (
     "leader_cinc_share",
     "cap_shift",
     "cap_asym",
     "major_member",
     "leader_milex_share",
+    "alliance_milex_gdp",
+    "leader_burden_gap",
     "lsthreat_max",
     "shared_mid_5y",
-    "intra_mid_5y",
+    "member_conflict",
+    "conflict_between_members",
     "common_rival",
 )
+#: Institutionalist bag: treaty design and institutions; domestic politics and foreign
+#: policy (Leeds & Savun's "change" theories) travel with it as in the original variants.
 INSTITUTIONALIST = (
     "bilateral",
     "asymm",
@@ -206,15 +211,19 @@ INSTITUTIONALIST = (
     "regime_change",
     "sols_change_nondem",
     "min_polity2",
+    "dem_share",
     "new_outside_alliance",
 )
-#: Covariates that record an event in the year before (see ``Staleness``).
-EVENTS = ("regime_change", "sols_change_nondem", "sols_change", "new_outside_alliance")
+#: Member-panel event covariates (the alliance panel's come from the registry's ``kind``).
+MEMBER_EVENTS = ("regime_change", "sols_change")
 ERA_SLOPES = ("leader_milex_share", "lsthreat_max")
 
 
 def _events(covariates: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(c for c in covariates if c in EVENTS)
+    """The covariates the registry marks as events."""
+    from forecast.panel.registry import BY_NAME
+
+    return tuple(c for c in covariates if c in BY_NAME and BY_NAME[c].kind == "event")
 
 
 def _alliance_spec(name: str, covariates: tuple[str, ...], slopes: tuple[str, ...]) -> ModelSpec:
@@ -228,7 +237,7 @@ VARIANTS: dict[str, ModelSpec] = {
     "member_exit": ModelSpec(
         "member_exit",
         ("cinc_share", "milex_share", "burden_ratio", "polity2", "regime_change", "sols_change"),
-        events=("regime_change", "sols_change"),
+        events=MEMBER_EVENTS,
         causes=("exit",),
         pooling=("obligation_type",),
         pool_cells=False,

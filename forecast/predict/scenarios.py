@@ -120,25 +120,68 @@ def leader_share_after_cut(share: float, fraction: float) -> float:
     return (1 - fraction) * share / (1 - fraction * share)
 
 
+def _known(values: Mapping[str, float | None], name: str) -> float | None:
+    v = values.get(name)
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
 def leader_spending_cut(
-    allowed: tuple[str, ...], fraction: float = 0.3, current_share: float | None = None
+    allowed: tuple[str, ...], values: Mapping[str, float | None], fraction: float = 0.3
 ) -> Scenario:
-    """ "Leader spending -30%": the leader cuts its own military spending by ``fraction``
-    (others unchanged); its share of alliance spending is recomputed from the current
-    share, and its 5-year change moves by the same amount."""
+    """ "Leader spending -30%": the leader cuts its own military spending by ``fraction``,
+    the others' spending and every GDP unchanged. Recomputed from the alliance's values:
+    the leader's spending share ``s' = (1-f) s / (1 - f s)`` (and its 5-year change),
+    the alliance's % of GDP ``A' = A (1 - f s)``, the leader's % of GDP ``(1-f) a_L`` and
+    the burden gap ``a_L' - others``."""
     if not 0 < fraction < 1:
         raise InputError("fraction must be in (0, 1)")
-    if current_share is None or not math.isfinite(current_share):
+    share = _known(values, "leader_milex_share")
+    if share is None:
         raise InputError(
-            "leader_spending_cut needs the leader's current share of alliance spending, "
-            "which is not known for this alliance"
+            "leader_spending_cut needs the leader's share of alliance spending, which is "
+            "not known for this alliance"
         )
-    new = leader_share_after_cut(current_share, fraction)
+    new = leader_share_after_cut(share, fraction)
     ovs = [
         Override("leader_milex_share", "set", new),
-        Override("leader_milex_share_d5", "add", new - current_share),
+        Override("leader_milex_share_d5", "add", new - share),
     ]
+    total, leader = _known(values, "alliance_milex_gdp"), _known(values, "leader_milex_gdp")
+    if total is not None:
+        ovs.append(Override("alliance_milex_gdp", "set", total * (1 - fraction * share)))
+    if leader is not None:
+        ovs.append(Override("leader_milex_gdp", "set", (1 - fraction) * leader))
+        others = _known(values, "others_milex_gdp")
+        if others is not None:
+            ovs.append(Override("leader_burden_gap", "set", (1 - fraction) * leader - others))
     return Scenario(f"leader spending -{fraction:.0%}", _keep(ovs, allowed))
+
+
+def members_at_gdp_share(
+    allowed: tuple[str, ...], values: Mapping[str, float | None], target: float = 2.0
+) -> Scenario:
+    """ "Every member at 2 % of GDP": each member spends ``target`` % of its GDP. The
+    alliance's, the leader's, the others' and the junior partner's % of GDP become
+    ``target``, the burden gap 0, the share of members at >= 2 % 1 or 0, and the
+    leader's spending share becomes its GDP share ``s A / a_L`` (spending proportional
+    to GDP), when those values are known."""
+    if not 0 < target <= 20:
+        raise InputError("target must be a % of GDP in (0, 20]")
+    ovs = [
+        Override(name, "set", target)
+        for name in ("alliance_milex_gdp", "leader_milex_gdp", "others_milex_gdp")
+    ]
+    ovs.append(Override("leader_burden_gap", "set", 0.0))
+    ovs.append(Override("share_at_2pct", "set", 1.0 if target >= 2.0 else 0.0))
+    if _known(values, "junior_milex_gdp") is not None:
+        ovs.append(Override("junior_milex_gdp", "set", target))
+    share = _known(values, "leader_milex_share")
+    total, leader = _known(values, "alliance_milex_gdp"), _known(values, "leader_milex_gdp")
+    if share is not None and total is not None and leader:
+        gdp_share = min(1.0, share * total / leader)
+        ovs.append(Override("leader_milex_share", "set", gdp_share))
+        ovs.append(Override("leader_milex_share_d5", "add", gdp_share - share))
+    return Scenario(f"every member at {target:g} % of GDP", _keep(ovs, allowed))
 
 
 def regime_change(allowed: tuple[str, ...], member_is_democracy: bool) -> Scenario:
@@ -156,5 +199,5 @@ def threat_up(allowed: tuple[str, ...], sds: float = 1.0) -> Scenario:
     return Scenario(f"threat +{sds:g} sd", _keep(ovs, allowed))
 
 
-PRESETS = ("leader_spending_cut", "regime_change", "threat_up")
+PRESETS = ("leader_spending_cut", "members_at_gdp_share", "regime_change", "threat_up")
 assert set(THREAT_LEVELS) <= set(C.COVARIATES)

@@ -29,3 +29,22 @@ def test_unknown_model_is_404(client):
     r = client.get("/v1/models/astrology")
     assert r.status_code == 404
     assert "astrology" in error_of(r)["message"]
+
+
+def test_model_detail_lists_covariates_and_estimated_variance_components(client):
+    default = client.app.state.settings.model
+    body = client.get(f"/v1/models/{default}").json()
+    covs = body["covariates"]
+    assert covs and all(
+        {"name", "family", "unit", "description", "scenario", "data_through"} <= set(c)
+        for c in covs
+    )
+    assert any("% of GDP" in c["unit"] for c in covs)
+    for c in covs:
+        if c["scenario"]:
+            lo, hi = c["allowed_range"]
+            assert lo < hi
+    sds = {v["name"]: v for v in body["variance_components"]}
+    assert {"state_sd", "obligation_type_sd"} <= set(sds)
+    assert all(v["note"] and v["q05"] <= v["mean"] <= v["q95"] for v in sds.values())
+    assert "_fixed" not in str(body["manifest"]["spec"])

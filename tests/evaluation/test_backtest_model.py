@@ -11,20 +11,21 @@ import pytest
 from conftest import perturb_after
 
 from forecast.evaluation import backtest as bt
+from forecast.model.config import SamplerConfig
 from forecast.panel.columns import CAUSES
 
 pytestmark = [pytest.mark.slow]
 
 ORIGIN = 1965
-SMALL = bt.FitSettings(spec="full", draws=30, tune=30, chains=2, seed=11)
+SMALL = bt.FitSettings(spec="full", sampler=SamplerConfig(draws=30, tune=30, chains=2, seed=11))
 
 
 @pytest.fixture(scope="module")
 def real_panel() -> pd.DataFrame:
     try:
-        from forecast.panel.load import load_panel
+        from forecast.model.members import load_model_panel
 
-        return load_panel()
+        return load_model_panel()
     except Exception as exc:
         pytest.skip(f"shipped panel not available ({exc}); run `alliance-forecast data build`")
 

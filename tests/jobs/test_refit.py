@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from forecast.config import DEFAULT_MODELS_DIR
 from forecast.jobs.refit import LOCK_NAME, RECORDS_DIR, RefitOptions, run_refit
+from forecast.model.config import SamplerConfig
 
 pytestmark = [pytest.mark.slow]
 
@@ -29,7 +30,7 @@ TINY = dict(
     covariates=(),
     pooling=(),
     pool_cells=False,
-    frailty=False,
+    member_effects=False,
     age_bins=(0, 6),
     shock_years=(),
 )
@@ -55,11 +56,11 @@ def tiny_panel(tmp_path_factory) -> Path:
     return path
 
 
-def _opts(models: Path, panel: Path, **kw) -> RefitOptions:
-    base = dict(
-        models_dir=models, model=_tiny_spec(), panel_file=panel, draws=1000, tune=300,
-        chains=2, seed=7, backtest_horizon=0, keep=3,
-    )  # fmt: skip
+def _opts(models: Path, panel: Path, draws: int = 1000, tune: int = 300, seed: int = 7,
+          **kw) -> RefitOptions:  # fmt: skip
+    cfg = SamplerConfig(draws=draws, tune=tune, chains=2, seed=seed)
+    base = dict(models_dir=models, model=_tiny_spec(), panel_file=panel, sampler=cfg,
+                backtest_horizon=0, keep=3)  # fmt: skip
     return RefitOptions(**{**base, **kw})
 
 
@@ -114,9 +115,11 @@ import sys
 from pathlib import Path
 from forecast.model.spec import ModelSpec
 from forecast.jobs.refit import RefitOptions, run_refit
+from forecast.model.config import SamplerConfig
 spec = ModelSpec(**{tiny!r})
 opts = RefitOptions(models_dir=Path({models!r}), model=spec, panel_file=Path({panel!r}),
-                    draws=1000, tune=300, chains=2, seed=8, backtest_horizon=0)
+                    sampler=SamplerConfig(draws=1000, tune=300, chains=2, seed=8),
+                    backtest_horizon=0)
 print(run_refit(opts, lambda m: print("refit:", m, file=sys.stderr, flush=True)).to_json())
 """
 

@@ -183,14 +183,24 @@ def test_presets_are_stated_in_natural_quantities() -> None:
     scale = Scenario("s", (Override("a", "scale", 0.5),))
     assert S.apply({"a": None}, scale, scaling) == {"a": 5.0}  # no value: acts at the mean
     assert S.apply({"a": None}, Scenario("s", (Override("a", "add", 0.0),)), scaling) == {"a": None}
-    # the leader cuts its own spending by 30 %, the others' spending unchanged
-    cut = S.leader_spending_cut(C.COVARIATES, 0.3, current_share=0.711)
-    new = cut.overrides[0]
-    assert new.covariate == "leader_milex_share" and new.op == "set"
-    assert new.value == pytest.approx(0.7 * 0.711 / (0.7 * 0.711 + 0.289))  # 0.633
-    assert cut.overrides[1].value == pytest.approx(new.value - 0.711)
+    # the leader cuts its own spending by 30 %, the others' spending and GDPs unchanged:
+    # NATO-like values, leader 3.3 % of GDP, others 1.75 %, alliance 2.58 %
+    nato = {"leader_milex_share": 0.711, "alliance_milex_gdp": 2.58,
+            "leader_milex_gdp": 3.3, "others_milex_gdp": 1.75}  # fmt: skip
+    cut = {o.covariate: o for o in S.leader_spending_cut(C.COVARIATES, nato, 0.3).overrides}
+    share = 0.7 * 0.711 / (0.7 * 0.711 + 0.289)  # 0.633, not 0.7 x 0.711 = 0.498
+    assert cut["leader_milex_share"].value == pytest.approx(share)
+    assert cut["leader_milex_share_d5"].value == pytest.approx(share - 0.711)
+    assert cut["alliance_milex_gdp"].value == pytest.approx(2.58 * (1 - 0.3 * 0.711))
+    assert cut["leader_milex_gdp"].value == pytest.approx(0.7 * 3.3)
+    assert cut["leader_burden_gap"].value == pytest.approx(0.7 * 3.3 - 1.75)
     with pytest.raises(InputError, match="share"):
-        S.leader_spending_cut(C.COVARIATES, 0.3, current_share=None)
+        S.leader_spending_cut(C.COVARIATES, {}, 0.3)
+    two = {o.covariate: o.value for o in S.members_at_gdp_share(C.COVARIATES, nato).overrides}
+    assert two["alliance_milex_gdp"] == two["leader_milex_gdp"] == two["others_milex_gdp"] == 2
+    assert two["leader_burden_gap"] == 0 and two["share_at_2pct"] == 1
+    # spending proportional to GDP: the leader's share becomes its GDP share s A / a_L
+    assert two["leader_milex_share"] == pytest.approx(0.711 * 2.58 / 3.3)
     rc = S.regime_change(C.COVARIATES, member_is_democracy=False)
     assert {o.covariate for o in rc.overrides} == {"regime_change", "sols_change_any",
                                                    "sols_change_nondem"}  # fmt: skip

@@ -162,6 +162,12 @@ def _scenario(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid
         scenarios.validate(scenario, served.covariates)
     except InputError as exc:
         raise invalid("scenario", str(exc), allowed=["set", "add", "scale (natural unit)"]) from exc
+    try:
+        served.forecaster.scenario_values(atopid, scenario)
+    except scenarios.ScenarioRangeError as exc:
+        raise invalid(
+            f"scenario.{exc.covariate}", str(exc), allowed={"min": exc.lo, "max": exc.hi}
+        ) from exc
     return scenario
 
 
@@ -176,6 +182,14 @@ def _member_of(state: ServiceState, member: str, atopid: int, field: str) -> int
     return ccode
 
 
+#: Allowed ``amount`` of each preset.
+_AMOUNTS = {
+    "leader_spending_cut": {"min": 0, "max": 1},
+    "members_at_gdp_share": {"min": 0, "max": 20},
+    "threat_up": "any finite number of training sds",
+}
+
+
 def _preset(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: int) -> Scenario:
     """Build a named preset from ``forecast.predict.scenarios`` for one alliance."""
     allowed = served.covariates
@@ -183,9 +197,13 @@ def _preset(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: 
         if spec.preset == "threat_up":
             scenario = scenarios.threat_up(allowed, spec.amount if spec.amount is not None else 1.0)
         elif spec.preset == "leader_spending_cut":
-            share = served.forecaster.covariate_values(atopid).get("leader_milex_share")
+            values = served.forecaster.covariate_values(atopid)
             fraction = spec.amount if spec.amount is not None else 0.3
-            scenario = scenarios.leader_spending_cut(allowed, fraction, share)
+            scenario = scenarios.leader_spending_cut(allowed, values, fraction)
+        elif spec.preset == "members_at_gdp_share":
+            values = served.forecaster.covariate_values(atopid)
+            target = spec.amount if spec.amount is not None else 2.0
+            scenario = scenarios.members_at_gdp_share(allowed, values, target)
         else:
             if spec.member is None:
                 raise invalid(
@@ -196,11 +214,11 @@ def _preset(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: 
             ccode = _member_of(state, spec.member, atopid, "scenario.member")
             scenario = scenarios.regime_change(allowed, state.democracies.get(ccode, False))
     except InputError as exc:
-        raise invalid("scenario.amount", str(exc), allowed={"min": 0, "max": 1}) from exc
+        raise invalid("scenario.amount", str(exc), allowed=_AMOUNTS.get(spec.preset)) from exc
     if not scenario.overrides:
         raise invalid(
             "scenario.preset",
             f"preset {spec.preset} changes no covariate that model {served.name} uses",
-            allowed=["leader_spending_cut", "regime_change", "threat_up"],
+            allowed=list(scenarios.PRESETS),
         )
     return Scenario(spec.name or scenario.name, scenario.overrides)
