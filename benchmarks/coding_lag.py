@@ -40,7 +40,7 @@ def main() -> None:
         "ends_2003_2016": {
             "v401": int(window["ends_v401"].sum()),
             "v51": int(window["ends_v51"].sum()),
-        },  # fmt: skip
+        },
         "ends_added_by_v51_2003_2016": int((window["ends_v51"] - window["ends_v401"]).sum()),
         "formations_added_by_v51_2003_2016": int(
             (window["formed_v51"] - window["formed_v401"]).sum()
