@@ -64,7 +64,7 @@ def sample(model, cfg: SamplerConfig, progress: bool = False) -> xr.DataTree:
 
     kwargs = {}
     if cfg.sampler == "nutpie" and cfg.low_rank:
-        kwargs["nuts_sampler_kwargs"] = {"adaptation": "low_rank"}
+        kwargs["nuts"] = {"adaptation": "low_rank"}
     return pm.sample(
         draws=cfg.draws,
         tune=cfg.tune,
