@@ -16,7 +16,6 @@ import pandas as pd
 
 from forecast.errors import InputError
 from forecast.panel.columns import CAUSE_NONE
-from forecast.panel.edge import data_edge
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -26,14 +25,17 @@ class Fold:
     origin: int
     horizon: int
 
-    @property
-    def observable(self) -> bool:
-        """Whether the outcome window lies inside the data (ends by the data edge)."""
-        return self.origin + self.horizon <= data_edge()
+    def observable_by(self, last_year: int) -> bool:
+        """Whether the outcome window lies inside data that end in ``last_year``."""
+        return self.origin + self.horizon <= last_year
 
 
 def make_folds(
-    origins: Iterable[int], horizons: Iterable[int], *, observable_only: bool = False
+    origins: Iterable[int],
+    horizons: Iterable[int],
+    *,
+    observable_only: bool = False,
+    last_year: int | None = None,
 ) -> list[Fold]:
     """All ``(origin, horizon)`` pairs, sorted; optionally only those whose outcome is observed."""
     folds = sorted({Fold(int(t), int(h)) for t in origins for h in horizons})
@@ -41,7 +43,9 @@ def make_folds(
         if f.horizon < 1:
             raise InputError(f"horizon must be >= 1 year, got {f.horizon}")
     if observable_only:
-        folds = [f for f in folds if f.observable]
+        if last_year is None:
+            raise InputError("observable_only needs last_year (the panel's last year)")
+        folds = [f for f in folds if f.observable_by(last_year)]
     return folds
 
 
@@ -88,11 +92,11 @@ def label_outcomes(panel: pd.DataFrame, fold: Fold) -> pd.DataFrame:
     ``end_year`` and ``cause`` (``none`` if it did not end). Raises if the window runs past
     the data, because an alliance that has not ended by the edge is censored there, not a survivor.
     """
-    if not fold.observable:
+    last = int(panel["year"].max())
+    if not fold.observable_by(last):
         raise InputError(
-            f"fold origin {fold.origin} + horizon {fold.horizon} ends after {data_edge()}: "
-            "its outcome is not observed; choose origin + horizon <= "
-            f"{data_edge()}"
+            f"fold origin {fold.origin} + horizon {fold.horizon} ends after {last}: "
+            f"its outcome is not observed; choose origin + horizon <= {last}"
         )
     ids = at_risk(panel, fold.origin)["atopid"]
     window = panel.loc[

@@ -6,9 +6,9 @@ recorded ends carry the termmode of their cause (``forecast.panel.events``). Pha
 transitions are not events. ``n_member_exits`` counts true member exits in year t dated
 before the alliance's own end (the alliance continues after them).
 
-Uncoded end: alliance 5070 (China–Uzbekistan, ended 2013-09) carries ``termmode`` 0 in
-ATOP. We code it ``replacement``: the two states signed a new Treaty of Friendship and
-Cooperation in September 2013, the month the pact ended [I].
+ATOP v5.1 codes every end (v4.01 left 5070, China–Uzbekistan 2013, at ``termmode`` 0; the
+project's hand code "replacement" was confirmed by v5.1 and is no longer needed); an
+ended alliance without a cause stops the build.
 """
 
 from __future__ import annotations
@@ -18,20 +18,14 @@ import pandas as pd
 from forecast.panel.columns import CAUSE_NONE, TERMMODE_TO_CAUSE
 from forecast.panel.roster import Roster
 
-#: Hand codes for ended alliances whose last exits carry no termmode (see module docstring).
-UNCODED_END_CAUSE = {5070: "replacement"}
-
 
 def end_cause(ends: pd.DataFrame) -> pd.Series:
     """Cause of each ended alliance (index atopid); NA for alliances in force."""
     e = ends.set_index("atopid")
     cause = e["termmode"].map(TERMMODE_TO_CAUSE)
-    for atopid, c in UNCODED_END_CAUSE.items():
-        if atopid in cause.index and bool(e.loc[atopid, "ended"]):
-            cause.loc[atopid] = c
     cause[~e["ended"]] = pd.NA
     missing = e["ended"] & cause.isna()
-    if missing.any():  # a new ATOP release with another uncoded end: make it visible
+    if missing.any():  # an ATOP release or a recorded end without a code: make it visible
         raise ValueError(f"ended alliances without a cause: {cause.index[missing].tolist()}")
     return cause
 

@@ -201,7 +201,8 @@ COVARIATES: tuple[Covariate, ...] = (
               "democracy index at t−1.", True, "level", ("vdem",), "V-Dem v14 (to 2023)"),
     # --- foreign policy ---
     Covariate("new_outside_alliance", "foreign_policy", "alliances (count)", "Alliances signed "
-              "in t−1 by a member with a non-member.", True, "event", _ATOP, _ATOP_SRC),
+              "in t−1 by a member with a non-member (after 2018 only the recorded new "
+              "alliances count: fewer than ATOP would code).", True, "event", _ATOP, _ATOP_SRC),
 )  # fmt: skip
 
 BY_NAME: dict[str, Covariate] = {c.name: c for c in COVARIATES}
