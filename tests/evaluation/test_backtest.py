@@ -10,6 +10,7 @@ import pytest
 from conftest import perturb_after
 
 from forecast.evaluation import backtest as bt
+from forecast.evaluation import baselines as bl
 from forecast.evaluation.fanout import dask_client, map_gather
 
 BASE_ONLY = bt.FitSettings(spec=None)
@@ -22,7 +23,7 @@ def test_baselines_leak_nothing_after_the_origin(panel):
         origin, panel=perturb_after(panel, origin), horizons=[5, 10], settings=BASE_ONLY
     )
     pd.testing.assert_frame_equal(clean.baselines, noisy.baselines)
-    assert len(clean.baselines) == 2 * 5 * len(
+    assert len(clean.baselines) == 2 * len(bl.all_baselines()) * len(
         panel.loc[(panel.year == origin) & (panel.event == 0)]
     )
 
@@ -38,7 +39,8 @@ def test_perturbation_really_changes_the_future(panel):
 def test_score_table_puts_model_sources_side_by_side(panel):
     res = bt.rolling(panel, [1960, 1980, 2000], [5], BASE_ONLY)
     table = res.scores
-    expected = {"climatology", "climatology_30y", "life_table", "logistic", "cox"}
+    expected = {b.name for b in bl.all_baselines()}
+    assert {"climatology_5y", "climatology_10y"} <= expected  # recent-window climatologies
     assert set(table["source"]) == expected
     clim = table.set_index("source").loc["climatology"]
     assert clim["brier_skill"] == pytest.approx(0.0)
@@ -76,3 +78,21 @@ def test_dask_fanout_matches_in_process_run_and_isolates_compile_dirs(panel, tmp
     assert len(dirs) == 2, "expected two worker processes"
     assert len(set(dirs.values())) == 2, f"workers share a compile dir: {dirs}"
     assert all(f"compiledir={tmp_path}/worker-" in f for f in dirs.values())
+
+
+def test_skill_report_bootstraps_over_origins_and_scores_within_origins(panel):
+    from forecast.evaluation import skill
+
+    res = bt.rolling(panel, [1960, 1970, 1980, 1990, 2000], [5], BASE_ONLY)
+    # a stand-in "model": the 5-year climatology itself, labelled as the model
+    fake = res.baselines[res.baselines.source == "climatology_5y"].assign(source="model")
+    joined = skill.joined_rows(pd.concat([fake, res.baselines]), res.observed)
+    diff = skill.bootstrap_differences(joined, n_boot=200)
+    same = diff.set_index("baseline").loc["climatology_5y"]
+    assert same["brier_diff"] == 0 and same["brier_diff_lo"] == same["brier_diff_hi"] == 0
+    assert (diff["brier_diff_lo"] <= diff["brier_diff"]).all()
+    assert (diff["brier_diff"] <= diff["brier_diff_hi"]).all()
+    auc = skill.within_origin_auc(joined).set_index("source")["within_origin_auc"]
+    assert auc["climatology_5y"] == pytest.approx(0.5)  # one number per origin: no skill
+    cover = skill.count_coverage(joined)
+    assert set(cover["origin"]) == {1960, 1970, 1980, 1990, 2000}
