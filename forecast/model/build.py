@@ -15,8 +15,9 @@ product; the hierarchy is estimated, never fixed:
 Every effect with an estimated sd is non-centered. Prior scales come from
 ``spec.priors`` (justified there). The likelihood is a ``Potential`` that gathers only
 the event rows (the gradient's cost is one dense product and one exp over the rows);
-``log_lik_total`` records it per draw, and the pointwise log-likelihood for PSIS-LOO
-comes from the numpy core (``forecast.model.hazard``) on the stored draws.
+``record_likelihood`` adds ``log_lik_total`` (checks only), and the pointwise
+log-likelihood for PSIS-LOO comes from the numpy core (``forecast.model.hazard``) on the
+stored draws.
 """
 
 from __future__ import annotations
@@ -103,8 +104,12 @@ def _coords(spec: ModelSpec, design: Design) -> dict[str, tuple]:
     return coords
 
 
-def build_model(spec: ModelSpec, design: Design) -> pm.Model:
-    """PyMC model of ``spec`` on ``design`` (see the module docstring for the formula)."""
+def build_model(spec: ModelSpec, design: Design, *, record_likelihood: bool = False) -> pm.Model:
+    """PyMC model of ``spec`` on ``design`` (see the module docstring for the formula).
+
+    ``record_likelihood`` adds the deterministic ``log_lik_total`` (the likelihood per
+    draw) for checks; fits leave it out (nutpie evaluates deterministics per draw in one
+    thread, which would throttle the chains)."""
     pr = spec.priors
     K = len(spec.causes)
     centre = np.log([spec.base_rate(c) / (1 - spec.base_rate(c)) for c in spec.causes])
@@ -157,5 +162,6 @@ def build_model(spec: ModelSpec, design: Design) -> pm.Model:
             eta = eta + pt.dot(pt.constant(sets), sd * z)[row_set.ravel()][:, None]
         total = log_likelihood(eta, design.y)
         pm.Potential("likelihood", total)
-        pm.Deterministic("log_lik_total", total)
+        if record_likelihood:
+            pm.Deterministic("log_lik_total", total)
     return model
