@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.errors import StoreError
+from forecast.errors import NotForecastableError, StoreError
 from forecast.panel.columns import COVARIATE_GROUPS
 from forecast.predict.types import Driver, Forecast, Interval, Scenario
 
@@ -44,8 +44,15 @@ def list_versions(registry: Any, name: str) -> list[Any]:
 
 
 def load_artifact(registry: Any, name: str, version: str | None) -> Any:
-    """Validated artifact of ``name`` at ``version`` (live when None)."""
-    return registry.load(name, version)
+    """Validated artifact of ``name`` at ``version`` (live when None); served versions
+    must have passed their gates."""
+    return registry.load(name, version, require_passed=True)
+
+
+def verify_artifact(registry: Any, name: str) -> str:
+    """Check the live version of ``name`` without loading it (hashlib/json only)."""
+    version, _ = registry.verify(name, None, require_passed=True)
+    return version
 
 
 def manifest_of(artifact: Any) -> Mapping[str, Any]:
@@ -132,13 +139,34 @@ def baseline_drivers(
     return out
 
 
+def _not_at_risk(atopid: int, exc: Exception) -> NotForecastableError:
+    return NotForecastableError(f"alliance {atopid} cannot be forecast: {exc}", field="atopid")
+
+
 def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | None) -> Forecast:
-    """One forecast (baseline when ``scenario`` is None)."""
-    return forecaster.forecast(atopid, horizon, scenario=scenario)
+    """One forecast (baseline when ``scenario`` is None); NotForecastableError when the
+    model has no at-risk row for the alliance at as_of."""
+    from forecast.predict.forecaster import NotInForceError
+
+    try:
+        return forecaster.forecast(atopid, horizon, scenario=scenario)
+    except NotInForceError as exc:
+        raise _not_at_risk(atopid, exc) from exc
 
 
 def scenario_difference(
     forecaster: Any, atopid: int, horizon: int, scenario: Scenario
 ) -> tuple[Forecast, Forecast, Forecast]:
-    """(baseline, scenario, scenario − baseline); the difference is summarised per draw."""
-    return forecaster.compare_scenario(atopid, horizon, scenario)
+    """(baseline, scenario, scenario − baseline); the difference is summarised per draw.
+
+    numpy's overflow warnings are silenced here: a result that is not finite is refused
+    by the caller (``forecast.api.budget.check_finite``) with a 422."""
+    import numpy as np
+
+    from forecast.predict.forecaster import NotInForceError
+
+    try:
+        with np.errstate(all="ignore"):
+            return forecaster.compare_scenario(atopid, horizon, scenario)
+    except NotInForceError as exc:
+        raise _not_at_risk(atopid, exc) from exc
