@@ -68,9 +68,14 @@ def check_size(body: bytes, limit: int) -> bytes:
 
 
 def check_finite(rendered: dict[str, Any], atopid: int) -> None:
-    """InputError (422) when a scenario pushed the model to overflow (null probabilities)."""
-    p = rendered.get("p_persist") or {}
-    if any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in p.values()):
+    """InputError (422) when a scenario pushed the model to overflow: a null probability
+    in the scenario or in its difference from the baseline."""
+    values = [
+        v
+        for kind in ("scenario", "difference")
+        for v in (rendered[kind].get("p_persist") or {}).values()
+    ]
+    if any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in values):
         raise InputError(
             f"scenario: the change is too large for the model (alliance {atopid}: "
             "probabilities overflow); use values in the covariate's observed range",

@@ -113,9 +113,15 @@ def as_of(forecaster: Any) -> int:
     return int(forecaster.as_of)
 
 
+#: Alliances per vectorised block when precomputing baselines: the per-draw hazard arrays
+#: of a block are the swap's transient memory (32 alliances: +240 MB; 4: +60 MB), while
+#: the precompute time barely changes (benchmarks/serve.py measures both).
+BASELINE_CHUNK = 4
+
+
 def baseline_table(forecaster: Any, max_horizon: int) -> Any:
     """The forecaster's vectorised baseline table (alliances in force x horizons 1..H)."""
-    return forecaster.table(max_horizon)
+    return forecaster.table(max_horizon, chunk=BASELINE_CHUNK)
 
 
 def baseline_drivers(

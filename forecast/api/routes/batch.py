@@ -125,7 +125,7 @@ def _scenario_result(
             note="scenario minus baseline, per posterior draw",
         ),
     }
-    budget.check_finite(rendered["scenario"], atopid)
+    budget.check_finite(rendered, atopid)
     return {
         "atopid": atopid,
         "applied": [
