@@ -11,21 +11,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.errors import NotForecastableError, StoreError
+from forecast.errors import NotForecastableError
 from forecast.panel.columns import COVARIATE_GROUPS
 from forecast.predict.types import Driver, Forecast, Interval, Scenario
 
 
 def open_registry(models_dir: Path) -> Any:
     """The posterior store at ``models_dir`` (StoreError when it does not exist)."""
-    if not models_dir.is_dir():
-        raise StoreError(
-            f"model store {models_dir} does not exist: set ALLIANCE_FORECAST_MODELS_DIR "
-            "or fit and promote a model with `alliance-forecast fit`"
-        )
     from forecast.store import Registry
 
-    return Registry(models_dir)
+    return Registry.open(models_dir)
 
 
 def live_version(registry: Any, name: str) -> str | None:
@@ -49,10 +44,7 @@ def load_artifact(registry: Any, name: str, version: str | None) -> Any:
     return registry.load(name, version, require_passed=True)
 
 
-def verify_artifact(registry: Any, name: str) -> str:
-    """Check the live version of ``name`` without loading it (hashlib/json only)."""
-    version, _ = registry.verify(name, None, require_passed=True)
-    return version
+
 
 
 def manifest_of(artifact: Any) -> Mapping[str, Any]:

@@ -8,13 +8,13 @@ and gates. A corrupt store therefore exits 2 with one line, never a uvicorn trac
 
 from __future__ import annotations
 
-from forecast.api import engine
 from forecast.api.datacheck import verify_data
 from forecast.config import Settings
+from forecast.store.registry import Registry
 
 
 def check_store(settings: Settings) -> str:
     """Raise StoreError unless the data and the default model's live version are servable."""
     verify_data(settings.data_dir)
-    registry = engine.open_registry(settings.models_dir)
-    return engine.verify_artifact(registry, settings.model)
+    version, _ = Registry.open(settings.models_dir).verify(settings.model, require_passed=True)
+    return version

@@ -153,6 +153,16 @@ class Registry:
     def __init__(self, models_dir: Path | str) -> None:
         self.root = Path(models_dir)
 
+    @classmethod
+    def open(cls, models_dir: Path) -> Registry:
+        """The store at ``models_dir`` (StoreError when it does not exist)."""
+        if not models_dir.is_dir():
+            raise StoreError(
+                f"model store {models_dir} does not exist: set ALLIANCE_FORECAST_MODELS_DIR "
+                "or fit and promote a model with `alliance-forecast fit`"
+            )
+        return cls(models_dir)
+
     # ---- reading ------------------------------------------------------------------
     def models(self) -> list[str]:
         """Model names with at least one stored version."""
