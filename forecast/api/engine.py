@@ -44,9 +44,6 @@ def load_artifact(registry: Any, name: str, version: str | None) -> Any:
     return registry.load(name, version, require_passed=True)
 
 
-
-
-
 def manifest_of(artifact: Any) -> Mapping[str, Any]:
     """The artifact's manifest as a plain dict."""
     manifest = artifact.manifest
