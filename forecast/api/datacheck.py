@@ -49,11 +49,13 @@ def verify_data(data_dir: Path) -> DataInfo:
     sha = manifest.get("sha256") if isinstance(manifest, dict) else None
     if not isinstance(outputs, dict) or not isinstance(sha, str):
         raise StoreError(f"{path} lacks 'outputs' or 'sha256': {fix}")
+    missing = [t for t in SERVED_TABLES if not isinstance(outputs.get(t), dict)]
+    if missing:
+        raise StoreError(f"{path} does not list table(s) {', '.join(missing)}: {fix}")
     last_year = 0
-    for table in SERVED_TABLES:
-        entry = outputs.get(table)
+    for table, entry in outputs.items():  # every table the build wrote, served or not
         if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
-            raise StoreError(f"{path} does not list table {table!r}: {fix}")
+            raise StoreError(f"{path}: table {table!r} has no sha256: {fix}")
         file = data_dir / str(entry.get("file") or f"{table}.parquet")
         if not file.is_file():
             raise StoreError(f"{file} is missing: {fix}")
@@ -64,6 +66,9 @@ def verify_data(data_dir: Path) -> DataInfo:
         for col in (entry.get("coverage") or {}).values():
             if isinstance(col, dict) and isinstance(col.get("last_year"), int):
                 last_year = max(last_year, col["last_year"])
+    edge = manifest.get("data_edge")
+    if isinstance(edge, dict) and isinstance(edge.get("end_year"), int):
+        last_year = edge["end_year"]  # the build's own statement of its last year
     if last_year == 0:
         from forecast.config import DATA_END_YEAR
 

@@ -33,6 +33,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+        self._model_labels: set[tuple[str, str, str]] = set()
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "alliance_forecast_http_requests",
@@ -75,12 +76,14 @@ class Metrics:
         loaded_at: float,
     ) -> None:
         """Point the model-info gauge at the version now served (the previous one: 0)."""
-        if self.multiprocess:
-            for labels in list(self.model_info._metrics):  # files keep old series: zero them
+        if self.multiprocess:  # the files keep old series: zero them instead of removing
+            for labels in self._model_labels:
                 self.model_info.labels(*labels).set(0)
         else:
             self.model_info.clear()
-        self.model_info.labels(name, version, data_sha or "").set(1)
+        labels = (name, version, data_sha or "")
+        self._model_labels.add(labels)
+        self.model_info.labels(*labels).set(1)
         self.model_loaded.set(loaded_at)
 
     def exposition(self) -> bytes:
