@@ -79,8 +79,9 @@ def test_data_that_does_not_match_its_manifest_is_refused(store_copy, tmp_path, 
         (data / "manifest.json").unlink()
     with pytest.raises(StoreError, match=r"manifest\.json|sha256"):
         verify_data(data)
-    with pytest.raises(StoreError), TestClient(create_app(make_settings(root))):
-        pass
+    if damage == "truncate_table":  # the lifespan refuses too (serve's preflight: test_limits)
+        with pytest.raises(StoreError), TestClient(create_app(make_settings(root))):
+            pass
 
 
 def test_the_old_model_is_released_after_repeated_swaps(store_copy, tmp_path):
