@@ -45,7 +45,9 @@ class ScenarioRangeError(InputError):
         super().__init__(
             f"scenario value {value:.4g} for {covariate} is outside the allowed range "
             f"[{lo:.4g}, {hi:.4g}] (the training range widened by {RANGE_MARGIN:.0%} of "
-            "its width on each side); choose a value inside it"
+            "its width on each side); choose a value inside it",
+            field=f"scenario.{covariate}",
+            allowed={"min": lo, "max": hi},
         )
 
 
