@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.errors import NotForecastableError, StoreError
+from forecast.errors import NotForecastableError
 from forecast.predict.types import Forecast, Interval, Scenario
 
 

@@ -260,8 +260,9 @@ class Forecaster:
     def scenario_values(self, atopid: int, scenario: Scenario) -> dict[str, float | None]:
         """Covariate values after ``scenario`` (validated, range-checked)."""
         scenarios.validate(scenario, self.covariates)
-        new = scenarios.apply(self.covariate_values(atopid), scenario, self.scaling)
-        scenarios.check_range(new, scenario, self.scaling)
+        old = self.covariate_values(atopid)
+        new = scenarios.apply(old, scenario, self.scaling)
+        scenarios.check_range(old, new, scenario, self.scaling)
         return new
 
     def forecast(

@@ -100,12 +100,16 @@ def apply(
 
 
 def check_range(
-    values: Mapping[str, float | None], scenario: Scenario, scaling: Mapping[str, _Scale]
+    before: Mapping[str, float | None],
+    after: Mapping[str, float | None],
+    scenario: Scenario,
+    scaling: Mapping[str, _Scale],
 ) -> None:
-    """Raise ``ScenarioRangeError`` for a changed value outside its allowed range."""
+    """Raise ``ScenarioRangeError`` for a value the scenario changed to outside its allowed
+    range (a value it leaves as it is, e.g. ``add 0``, is never refused)."""
     for ov in scenario.overrides:
-        v = values.get(ov.covariate)
-        if v is None:
+        v = after.get(ov.covariate)
+        if v is None or v == before.get(ov.covariate):
             continue
         lo, hi = allowed_range(scaling[ov.covariate])
         if not lo <= v <= hi:

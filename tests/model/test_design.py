@@ -36,7 +36,7 @@ def test_coverage_only_missingness_never_enters_the_design(panel) -> None:
     for; a source that has ended by the origin is left out of that origin's model."""
     spec = get_spec("full")
     last = int(panel["year"].max())
-    for origin in [*range(1950, min(last, 2015) + 1, 5), last]:
+    for origin in (1950, 1975, 1990, 2010, last):
         train, scaling = prepare(panel, spec, origin)
         d = build_design(train, spec, scaling)
         assert set(d.x_names) <= set(spec.covariates), origin

@@ -29,8 +29,8 @@ def test_truth_and_variance_components_lie_in_credible_intervals() -> None:
                   [0.0, -0.7, 0.5, 0.0], [0.5, 0.5, 0.0, -0.4]]),
         state_sd=0.8, n_states=40,
     )  # fmt: skip
-    panel, truth = simulate_panel(SPEC, 500, truth=truth, seed=5, missing_rate=0.0)
-    cfg = SamplerConfig(chains=2, draws=300, tune=400, seed=3)
+    panel, truth = simulate_panel(SPEC, 400, truth=truth, seed=5, missing_rate=0.0)
+    cfg = SamplerConfig(chains=2, draws=250, tune=300, seed=3)
     fit = fit_model(SPEC, panel, sampler=cfg, compute_loo=False)
     post = fit.posterior
     sd = np.array([fit.manifest.covariate(c).sd for c in SPEC.covariates])
