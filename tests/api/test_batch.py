@@ -129,6 +129,7 @@ def test_non_json_body_is_422(client):
     [
         {"preset": "threat_up"},
         {"preset": "leader_spending_cut", "amount": 0.3},
+        {"preset": "members_at_gdp_share", "amount": 2.0},
         {"preset": "regime_change", "member": "France"},
     ],
 )
