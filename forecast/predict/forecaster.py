@@ -249,12 +249,16 @@ class Forecaster:
         return out
 
     def observed_years(self, atopid: int) -> dict[str, int | None]:
-        """Last source year behind each covariate value (row year - 1; None = no value)."""
+        """Last source year behind each covariate value (the row year it was observed in,
+        minus the covariate's lag; None = no value)."""
+        from forecast.panel.registry import BY_NAME
+
         row = self.rows.iloc[self._index(atopid)]
         out: dict[str, int | None] = {}
         for c in self.covariates:
             v = row.get(c + OBSERVED)
-            out[c] = None if v is None or pd.isna(v) else int(v) - 1
+            lag = BY_NAME[c].lag if c in BY_NAME else 1
+            out[c] = None if v is None or pd.isna(v) else int(v) - lag
         return out
 
     def scenario_values(self, atopid: int, scenario: Scenario) -> dict[str, float | None]:
