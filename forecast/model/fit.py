@@ -111,10 +111,10 @@ def fit_model(
     idata = sample(model, sampler, progress)
     wall = time.perf_counter() - t0
     diag = sampling_diagnostics(idata, gates)
-    loo = psis_loo(idata, model) if compute_loo else None
     posterior = serving_dataset(
         idata["posterior"].to_dataset(), spec, design, sampler.serving_draws
     )
+    loo = psis_loo(posterior, spec, design) if compute_loo else None
     manifest = Manifest(
         model=spec.name,
         spec_hash=spec.spec_hash,

@@ -7,7 +7,7 @@ import threading
 
 from tests.api.conftest import NATO, US_JAPAN, error_of
 
-SCENARIO = {"preset": "threat_up", "amount": 1.0}
+SCENARIO = {"preset": "leader_spending_cut", "amount": 0.3}  # a preset the full model uses
 
 
 def _in_force(client, n: int) -> list[int]:
