@@ -22,7 +22,7 @@ from forecast.api.observability import (
     configure_logging,
 )
 from forecast.api.problems import install_handlers
-from forecast.api.routes import admin, alliances, batch, health, models
+from forecast.api.routes import admin, alliances, batch, docs, health, models, pages, track_record
 from forecast.api.serving import Clock, utc_now
 from forecast.api.state import load_state
 from forecast.config import Settings, get_settings
@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # self-hosted by routes.docs (no CDN)
+        redoc_url=None,
     )
     app.state.metrics = metrics
     app.state.settings = settings
@@ -76,6 +78,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.include_router(health.router)
-    for module in (alliances, batch, models, admin):
+    for module in (alliances, batch, models, admin, track_record, pages, docs):
         app.include_router(module.router)
     return app
