@@ -44,12 +44,18 @@ class LedgerService:
 
 
 def open_service(settings: Settings, panel: Any = None) -> LedgerService:
-    """Open (migrate) the ledger and record the committed backtests once, then score."""
-    from forecast.ledger.db import open_ledger
+    """Open (migrate) the ledger, record the committed backtests once and score them, and
+    record the live version's forecasts if that version is not in the ledger yet."""
+    from forecast.ledger.db import open_ledger, writer_lock
     from forecast.ledger.seed import ensure_seeded
+    from forecast.ledger.snapshot import ensure_live_snapshot
 
     engine = open_ledger(settings.ledger_url)
     seeded = ensure_seeded(engine, settings.ledger_seed_dir, settings.data_dir, panel)
+    with writer_lock(engine):
+        seeded["live_recorded"] = ensure_live_snapshot(
+            engine, settings.models_dir, settings.data_dir, settings.model
+        )
     log.info("ledger ready", extra={"fields": seeded})
     return LedgerService(engine, seeded)
 

@@ -54,3 +54,23 @@ def after_promotion(
         return snapshot_store(engine, models_dir, get_settings().data_dir, model, version, panel)
     finally:
         engine.dispose()
+
+
+def ensure_live_snapshot(engine: Engine, models_dir: Path, data_dir: Path, model: str) -> int:
+    """Record the live version's forecasts unless that version is already in the ledger
+    (so the version served before the ledger existed is recorded at first start)."""
+    from sqlalchemy import select
+
+    from forecast.ledger.tables import Entry
+    from forecast.store import Registry
+
+    version = Registry(models_dir).live_version(model)
+    if version is None:
+        return 0
+    with engine.connect() as conn:
+        known = conn.scalar(
+            select(Entry.id).where(
+                Entry.kind == "live", Entry.model == model, Entry.version == version
+            )
+        )
+    return 0 if known is not None else snapshot_store(engine, models_dir, data_dir, model, version)

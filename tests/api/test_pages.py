@@ -46,6 +46,9 @@ def test_ledger_json_paginates_filters_and_rejects_unknown_parameters(client) ->
     assert all(i["horizon"] == 5 and i["score"] is not None for i in page["items"])
     one = client.get(f"/v1/ledger?atopid={NATO}&horizon=10").json()
     assert one["items"] and all(i["atopid"] == NATO for i in one["items"])
+    live = client.get("/v1/ledger?kind=live&page_size=200").json()  # the served version
+    assert live["total"] > 300 * 3 and all(i["score"] is None for i in live["items"])
+    assert {i["as_of"] for i in live["items"]} == {2016}
     r = client.get("/v1/ledger?colour=red")
     assert r.status_code == 422 and error_of(r)["field"] == "colour"
     r = client.get("/v1/ledger?page_size=500")
