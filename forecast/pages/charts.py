@@ -374,18 +374,20 @@ def waterfall(
                 )
             )
         x0, x1 = sorted((x(a), x(b)))
+        label_x = x1 + 6
         body.append(
             f'<rect x="{x0:.1f}" y="{cy - 9:.1f}" width="{max(x1 - x0, 1):.1f}" '
             f'height="18" fill="{colour}" fill-opacity="0.85"/>'
         )
         if iv and iv.get("lo") is not None and iv.get("hi") is not None and kind == "step":
             lo, hi = a + iv["lo"], a + iv["hi"]
+            label_x = max(label_x, x(hi) + 6)
             body.append(
                 f'<line x1="{x(lo):.1f}" x2="{x(hi):.1f}" y1="{cy:.1f}" y2="{cy:.1f}" '
                 f'stroke="{INK}" stroke-width="1.2"/>'
             )
         value = b - a if kind == "step" else b
-        body.append(_t(x1 + 6, cy + 4, f"{value:+.2f}", size=11))
+        body.append(_t(label_x, cy + 4, f"{value:+.2f}", size=11))
     body.append(
         _t(
             L - 220,
