@@ -51,12 +51,12 @@ def record(
     issuer: Issuer,
     *,
     alliance_types: Mapping[int, str | None] | None = None,
-    file_sha256: str | None = None,
+    import_sha256: str | None = None,
 ) -> int:
     """Append the rows of ``frame`` (``atopid, as_of, horizon, p_end, p_end_lo, p_end_hi``,
     ``p_<cause>``, optional ``member``) not yet recorded; returns how many were added.
 
-    With ``file_sha256`` the file is also recorded in ``imports``, in the same transaction.
+    With ``import_sha256`` the file is also recorded in ``imports``, in the same transaction.
     """
     types = alliance_types or {}
     rows = []
@@ -91,12 +91,12 @@ def record(
         new = [r for r in rows if r["key"] not in known]
         for start in range(0, len(new), 2000):
             conn.execute(insert(Entry), new[start : start + 2000])
-        if file_sha256 is not None:
+        if import_sha256 is not None:
             conn.execute(
                 insert(Import),
                 [
                     {
-                        "sha256": file_sha256,
+                        "sha256": import_sha256,
                         "path": issuer.source,
                         "rows": len(new),
                         "imported_at": datetime.now(UTC),
@@ -152,7 +152,7 @@ def import_backtest_csv(
         return 0
     frame = read_backtest_csv(path)
     issuer = Issuer("backtest", model, version, data_sha256, issued_at, source or path.name)
-    return record(engine, frame, issuer, alliance_types=alliance_types, file_sha256=sha)
+    return record(engine, frame, issuer, alliance_types=alliance_types, import_sha256=sha)
 
 
 def snapshot_frame(table: Any, horizons: Sequence[int] = SNAPSHOT_HORIZONS) -> pd.DataFrame:

@@ -11,7 +11,6 @@ from forecast.pages import charts
 
 SORTS = ("risk", "name", "atopid", "begyr", "members")
 DEFAULT_HORIZON = 10
-_rows_cache: dict[tuple[str, str, int, int], list[dict[str, Any]]] = {}
 
 
 def forecast_json(state: Any, served: Any, atopid: int, horizon: int) -> dict[str, Any]:
@@ -23,10 +22,15 @@ def forecast_json(state: Any, served: Any, atopid: int, horizon: int) -> dict[st
     return json.loads(body)
 
 
-def index_rows(state: Any, served: Any, horizon: int) -> list[dict[str, Any]]:
-    """One row per alliance in force: label, type, members, P(in force) and top cause."""
+def index_rows(
+    state: Any, served: Any, horizon: int, cache: dict[tuple, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """One row per alliance in force: label, type, members, P(in force) and top cause.
+
+    ``cache`` (owned by the app) keeps the rows of the served version's warmed table.
+    """
     key = (served.name, served.version, horizon, id(served.baseline))
-    cached = _rows_cache.get(key)
+    cached = cache.get(key)
     if cached is not None:
         return cached
     rows = []
@@ -54,8 +58,9 @@ def index_rows(state: Any, served: Any, horizon: int) -> list[dict[str, Any]]:
             }
         )
     if served.baseline:  # cache only what came from the warmed table of this version
-        _rows_cache.clear()
-        _rows_cache[key] = rows
+        for old in [k for k in cache if k[:2] != key[:2] or k[3] != key[3]]:
+            del cache[old]
+        cache[key] = rows
     return rows
 
 

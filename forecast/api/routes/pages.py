@@ -75,7 +75,9 @@ def index(request: Request) -> HTMLResponse:
     except ApiError as exc:
         return _error(exc.status, exc.message)
     q = (request.query_params.get("q") or "").strip()[:100] or None
-    rows = views.index_rows(state, served, horizon)
+    if not hasattr(request.app.state, "index_rows"):
+        request.app.state.index_rows = {}
+    rows = views.index_rows(state, served, horizon, request.app.state.index_rows)
     chosen = views.select_rows(
         rows, q=q, obligation_type=otype, region=region, sort=sort, order=order
     )
