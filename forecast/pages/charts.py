@@ -317,9 +317,12 @@ def waterfall(
     total: Mapping[str, Any] | None,
     reference: Mapping[str, Any] | None,
     footnote: str,
+    scale: str | None = None,
+    reference_is: str | None = None,
     ident: str = "drivers",
 ) -> str:
-    """Drivers as a waterfall of contributions to the log-odds of ending, with freshness."""
+    """Drivers as a waterfall of contributions to the log-odds of ending, with freshness:
+    from the reference (``reference_is`` says what it is) to the total, on ``scale``."""
     W, L, R, T, row = 720, 230, 150, 36, 32
     rows: list[tuple[str, str, float, float, Mapping[str, Any] | None, str]] = []
     start = float(reference["mean"]) if reference and reference.get("mean") is not None else 0.0
@@ -341,7 +344,10 @@ def waterfall(
     ticks = nice_ticks(lo_v - pad, hi_v + pad, 5)
     x = _Scale(min(ticks[0], lo_v - pad), max(ticks[-1], hi_v + pad), L, W - R)
     y_end = T + row * len(rows)
-    ref_name = "reference" if reference else "reference alliance (0)"
+    if scale:
+        axis_title = f"{scale[0].upper()}{scale[1:]}"
+    else:
+        axis_title = "Log-odds of ending, relative to the reference alliance (0)"
     body = _axes(
         x,
         _Scale(0, 1, y_end, T),
@@ -349,13 +355,16 @@ def waterfall(
         [],
         lambda v: f"{v:+.1f}",
         str,
-        f"Log-odds of ending, relative to the {ref_name}",
+        axis_title,
         "",
     )
     body.append(
         f'<line x1="{x(start):.1f}" x2="{x(start):.1f}" y1="{T}" y2="{y_end}" '
         f'stroke="{GREY}" stroke-dasharray="3 3"/>'
     )
+    if reference:
+        what = f"reference ({reference_is})" if reference_is else "reference"
+        body.append(_t(x(start) + 4, T - 3, f"{what}: {start:+.2f}", size=10, fill=GREY))
     for i, (name, fresh, a, b, iv, kind) in enumerate(rows):
         cy = T + row * i + row / 2
         colour = INK if kind == "total" else (VERMILLION if b > a else BLUE)

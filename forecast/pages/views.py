@@ -119,6 +119,8 @@ def drivers_view(forecast: Mapping[str, Any]) -> dict[str, Any]:
         "drivers": out,
         "total": forecast.get("drivers_total"),
         "reference": forecast.get("drivers_reference"),
+        "reference_is": forecast.get("drivers_reference_is"),
+        "scale": forecast.get("drivers_scale"),
     }
 
 
@@ -156,7 +158,12 @@ def alliance_charts(
             forecast["causes"], target_year=forecast["target_year"], footnote=note
         ),
         "drivers": charts.waterfall(
-            dv["drivers"], total=dv["total"], reference=dv["reference"], footnote=note
+            dv["drivers"],
+            total=dv["total"],
+            reference=dv["reference"],
+            footnote=note,
+            scale=dv["scale"],
+            reference_is=dv["reference_is"],
         ),
     }
 

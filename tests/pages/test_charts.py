@@ -75,8 +75,10 @@ NEW_SHAPE = {
             "data_through": None,
         },
     ],
-    "drivers_total": {"mean": 0.15, "lo": -0.1, "hi": 0.4},
+    "drivers_total": {"mean": -3.85, "lo": -4.1, "hi": -3.6},  # reference + groups
     "drivers_reference": {"mean": -4.0, "lo": -4.2, "hi": -3.8},
+    "drivers_reference_is": "the median alliance in force",
+    "drivers_scale": "log-odds of ending (any cause) in the first forecast year",
     "data_through": {"atop": 2025, "threat": 2024},
     "model": {"name": "full", "version": "v"},
 }
@@ -87,7 +89,7 @@ def test_drivers_view_reads_the_served_freshness() -> None:
     fresh = {d["group"]: d["freshness"] for d in dv["drivers"]}
     assert fresh == {"threat": "data through 2024", "spending": "inputs missing: imputed",
                      "design": "no data: imputed"}  # fmt: skip
-    assert dv["total"]["mean"] == 0.15 and dv["reference"]["mean"] == -4.0
+    assert dv["total"]["mean"] == -3.85 and dv["reference"]["mean"] == -4.0
     note = views.data_through_note(NEW_SHAPE)
     assert "atop 2025" in note and "threat 2024" in note
 
@@ -106,9 +108,12 @@ def test_drivers_view_without_data_through_reads_missing_values() -> None:
 def test_waterfall_runs_from_the_reference_to_the_total() -> None:
     dv = views.drivers_view(NEW_SHAPE)
     svg = charts.waterfall(dv["drivers"], total=dv["total"], reference=dv["reference"],
-                           footnote="data through 2024")  # fmt: skip
+                           footnote="data through 2024", scale=dv["scale"],
+                           reference_is=dv["reference_is"])  # fmt: skip
     parse(svg)
-    assert "total of drivers" in svg and "+0.15" in svg
+    assert "total of drivers" in svg and "-3.85" in svg
+    assert "reference (the median alliance in force): -4.00" in svg
+    assert "Log-odds of ending (any cause) in the first forecast year" in svg
     assert "inputs missing: imputed" in svg and "data through 2024" in svg
 
 
