@@ -166,7 +166,7 @@ def survival_fan(
             f'height="{H - B - T}" fill="#f2f2f2"/>'
         )
         body.append(
-            _t(x.r0 + 4, T + 14, f"no data after {as_of}: already elapsed", size=10, fill=GREY)
+            _t(x.r0 + 4, H - B - 8, f"no data after {as_of}: already elapsed", size=10, fill=GREY)
         )
     step = max(1, round((years[-1] - years[0]) / 8))
     xticks = list(range(years[0], years[-1] + 1, step))
