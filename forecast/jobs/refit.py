@@ -106,7 +106,9 @@ def _lock(models_dir: Path):
     from filelock import FileLock, Timeout
 
     models_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(models_dir / LOCK_NAME, timeout=0)
+    # the store's lock (forecast.store.registry.store_lock): re-entrant, so the final
+    # promote (which takes it too) runs inside the refit's hold
+    lock = FileLock(models_dir / LOCK_NAME, timeout=0, is_singleton=True)
     try:
         lock.acquire()
     except Timeout:
@@ -258,7 +260,7 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
             summary.backtest = recent_backtest(panel, opts, log)
             summary.backtest["data_hash"] = summary.data_hash
             _check_backtest(summary, _read_record(opts, summary.live_before), opts)
-        store.promote(summary.candidate)
+        store.promote(summary.candidate, expect_live=summary.live_before)
         summary.live_after = summary.candidate
         if summary.backtest:
             _write_record(opts, summary.candidate, summary.backtest)
