@@ -3,9 +3,12 @@
 Measures, for one worker: requests/s and p50/p99 of the forecast endpoint and of a trivial
 endpoint (``/health``) at 32 concurrent keep-alive connections (interleaved rounds, so both
 see the same machine state); single-connection forecast p99; cold start (process start to
-``/ready`` = 200); resident memory. Then, with ``--workers 2``, single-connection
-keep-alive latency with TCP_NODELAY on the listener (our fix) and without it (uvicorn's
-default for pre-bound sockets), to show the ~40 ms Nagle stall and its removal.
+``/ready`` = 200); resident memory. Memory across forced model swaps: idle RSS and the
+peak while swapping (budget: idle <= 300 MB, peak <= 1.5x idle). GET latency while
+scenario batches flood ``POST /v1/forecasts`` (ratio to the same GETs on a quiet server;
+the scenario budget answers the excess with 429). Then, with ``--workers 2``,
+single-connection keep-alive latency with TCP_NODELAY on the listener (our fix) and
+without it (uvicorn's default for pre-bound sockets), to show the ~40 ms Nagle stall.
 
     .venv/bin/python benchmarks/serve.py            # full run, prints a table + JSON
     .venv/bin/python benchmarks/serve.py --seconds 3 --rounds 1   # quicker
@@ -26,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -223,6 +227,117 @@ def _merge(rounds: list[dict]) -> dict:
     }
 
 
+TOKEN = "bench-admin-token"
+
+
+def _post(port: int, path: str, body: dict | None, token: str | None = None) -> int:
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=json.dumps(body or {}).encode(),
+        method="POST",
+        headers={"content-type": "application/json"}
+        | ({"Authorization": f"Bearer {token}"} if token else {}),
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        e.read()
+        return e.code
+
+
+def swap_memory(args: argparse.Namespace) -> dict:
+    """Idle RSS of one worker, and its peak across ``args.swaps`` forced model swaps."""
+    import threading
+
+    port = free_port()
+    proc, _ = start_server(port, 1, {"ALLIANCE_FORECAST_ADMIN_TOKEN": TOKEN})
+    try:
+        wait_precomputed(port)
+        time.sleep(3)
+        idle = rss_mb(proc.pid)
+        peak = [idle]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_mb(proc.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        after = []
+        refused = 0
+        try:
+            for _ in range(args.swaps):
+                while (code := _post(port, "/v1/admin/reload?force=true", None, TOKEN)) == 429:
+                    refused += 1
+                    time.sleep(0.2)
+                assert code == 200, code
+                while _post(port, "/v1/admin/reload", None, TOKEN) == 429:  # until warm
+                    time.sleep(0.2)
+                after.append(rss_mb(proc.pid))
+        finally:
+            done.set()
+            sampler.join()
+    finally:
+        stop_server(proc)
+    return {
+        "idle_rss_mb": idle,
+        "peak_rss_mb": peak[0],
+        "peak_over_idle": peak[0] / idle,
+        "rss_after_each_swap_mb": after,
+        "swaps": args.swaps,
+        "reloads_refused_while_warming": refused,
+    }
+
+
+def scenario_flood(args: argparse.Namespace) -> dict:
+    """GET latency on a quiet server vs while threads flood scenario batches."""
+    import threading
+
+    port = free_port()
+    proc, _ = start_server(port, 1, {})
+    try:
+        wait_precomputed(port)
+        paths = ["/v1/alliances?in_force=true&page_size=50", *forecast_paths(port)[:50]]
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/v1/alliances?in_force=true&page_size=20"
+        ) as r:
+            ids = [a["atopid"] for a in json.load(r)["items"]]
+        batch = {"atopids": ids, "horizon": 30, "scenario": {"preset": "threat_up"}}
+        quiet = load(port, paths, 1, 60, limit=args.single // 3)
+        codes: list[int] = []
+        stop = threading.Event()
+
+        def flood() -> None:
+            while not stop.is_set():
+                codes.append(_post(port, "/v1/forecasts", batch))
+
+        floods = [threading.Thread(target=flood) for _ in range(args.flood)]
+        for t in floods:
+            t.start()
+        time.sleep(1)
+        try:
+            busy = load(port, paths, 1, 60, limit=args.single // 3)
+        finally:
+            stop.set()
+            for t in floods:
+                t.join()
+    finally:
+        stop_server(proc)
+    return {
+        "flood_threads": args.flood,
+        "scenario_batch": f"{len(ids)} alliances x 30 years, threat_up",
+        "flood_answers": {str(c): codes.count(c) for c in sorted(set(codes))},
+        "get_quiet": quiet,
+        "get_during_flood": busy,
+        "p50_ratio": busy["p50_ms"] / quiet["p50_ms"],
+        "p99_ratio": busy["p99_ms"] / quiet["p99_ms"],
+    }
+
+
 def multi_worker(args: argparse.Namespace) -> dict:
     out = {}
     cases = [
@@ -249,10 +364,21 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds per endpoint")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--single", type=int, default=3000, help="requests on one connection")
+    ap.add_argument("--swaps", type=int, default=3, help="forced model swaps (memory)")
+    ap.add_argument("--flood", type=int, default=4, help="threads flooding scenario batches")
+    ap.add_argument("--only", choices=["memory", "flood"], help="run only this part")
     ap.add_argument("--skip-workers", action="store_true", help="skip the --workers 2 check")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()
-    figures = {"one_worker": one_worker(args)}
+    if args.only:
+        part = {"memory": swap_memory, "flood": scenario_flood}[args.only](args)
+        print(json.dumps(part, indent=2))
+        return
+    figures = {
+        "one_worker": one_worker(args),
+        "swap_memory": swap_memory(args),
+        "scenario_flood": scenario_flood(args),
+    }
     if not args.skip_workers:
         figures["workers_2"] = multi_worker(args)
     ow = figures["one_worker"]
@@ -277,6 +403,16 @@ def main() -> None:
     print(
         f"single-connection        p50 {s['p50_ms']:.2f} ms  p99 {s['p99_ms']:.2f} ms"
         "   (goal p99 <= 2 ms)"
+    )
+    m = figures["swap_memory"]
+    print(
+        f"memory: idle {m['idle_rss_mb']:.0f} MB (goal <= 300), peak across {m['swaps']} swaps "
+        f"{m['peak_rss_mb']:.0f} MB = {m['peak_over_idle']:.2f}x idle (goal <= 1.5)"
+    )
+    f = figures["scenario_flood"]
+    print(
+        f"GET during scenario flood: p50 x{f['p50_ratio']:.2f}, p99 x{f['p99_ratio']:.2f} "
+        f"of quiet; flood answers {f['flood_answers']}"
     )
     for k, v in figures.get("workers_2", {}).items():
         print(f"--workers 2 {k:28s} p50 {v['p50_ms']:.2f} ms  p99 {v['p99_ms']:.2f} ms")

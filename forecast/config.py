@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +21,6 @@ DEFAULT_MODELS_DIR = REPO_ROOT / "models"
 DEFAULT_LEDGER_URL = f"sqlite:///{REPO_ROOT / 'var' / 'ledger.sqlite'}"
 #: Committed rolling-origin backtest forecasts (contract CSVs) the ledger is seeded from.
 DEFAULT_LEDGER_SEED_DIR = REPO_ROOT / "data" / "track-record"
-
-#: Last day covered by ATOP v4.01: every alliance in force then is right-censored.
-DATA_END_YEAR = 2016
 
 
 class Settings(BaseSettings):
@@ -50,11 +47,35 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535, description="TCP port of the API server.")
     workers: int = Field(1, ge=1, le=64, description="Uvicorn worker processes.")
     admin_token: SecretStr | None = Field(
-        None, description="Bearer token for /v1/admin/*; admin endpoints answer 503 when unset."
+        None,
+        description="Bearer token for /v1/admin/*; admin endpoints answer 503 when it is "
+        "unset or empty.",
     )
     max_batch: int = Field(200, ge=1, description="Most forecasts in one POST /v1/forecasts (413).")
     max_body_bytes: int = Field(
         262_144, ge=1024, description="Largest request body accepted (413)."
+    )
+    max_header_bytes: int = Field(
+        16_384, ge=1024, description="Largest request head (request line + headers) (431)."
+    )
+    header_timeout_s: float = Field(
+        20.0, gt=0, description="Seconds a client has to send a complete request head."
+    )
+    body_timeout_s: float = Field(
+        20.0, gt=0, description="Seconds a client has to send a complete request body (408)."
+    )
+    keep_alive_s: float = Field(5.0, gt=0, description="Idle keep-alive connection lifetime.")
+    max_connections: int = Field(
+        512, ge=1, description="Open connections per worker before new requests get 503."
+    )
+    scenario_concurrency: int = Field(
+        1, ge=1, description="Scenario batches computed at once per worker (more: 429)."
+    )
+    max_scenario_cells: int = Field(
+        600, ge=1, description="Most alliances x horizon years in one scenario batch (413)."
+    )
+    max_response_bytes: int = Field(
+        2_000_000, ge=10_000, description="Largest batch response body (413: split it)."
     )
     reload_poll_s: float = Field(
         2.0, ge=0, description="Seconds between checks of the live pointer; 0 disables watching."
@@ -66,6 +87,16 @@ class Settings(BaseSettings):
     loop: Literal["auto", "asyncio", "uvloop"] = Field(
         "auto", description="Event loop of the server (auto: uvloop when installed)."
     )
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value: object) -> object:
+        """An empty (or blank) token disables admin; it never means "no secret"."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
 
 @lru_cache(maxsize=1)

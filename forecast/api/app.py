@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
@@ -25,6 +26,7 @@ from forecast.api.problems import install_handlers
 from forecast.api.routes import admin, alliances, batch, docs, health, models, pages, track_record
 from forecast.api.serving import Clock, utc_now
 from forecast.api.state import load_state
+from forecast.api.workers import from_environment
 from forecast.config import Settings, get_settings
 from forecast.errors import ForecastError
 
@@ -48,20 +50,26 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
         try:
-            app.state.svc = await asyncio.to_thread(load_state, settings, clock, metrics)
+            state = await asyncio.to_thread(load_state, settings, clock, metrics)
         except ForecastError as exc:
             log.error("startup failed: %s", exc)
             raise
-        watcher = None
+        workers = from_environment()
+        app.state.svc = state = dataclasses.replace(state, workers=workers)
+        tasks = []
         if settings.reload_poll_s > 0:
-            watcher = asyncio.create_task(app.state.svc.holder.watch(settings.reload_poll_s))
+            tasks.append(asyncio.create_task(state.holder.watch(settings.reload_poll_s)))
+        if workers is not None:
+            tasks.append(asyncio.create_task(workers.follow(state.holder)))
         try:
             yield
         finally:
-            if watcher is not None:
-                watcher.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
+                    await task
+            if workers is not None:
+                workers.close()
 
     app = FastAPI(
         title="alliance-forecast",
@@ -70,12 +78,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
         docs_url=None,  # self-hosted by routes.docs (no CDN)
         redoc_url=None,
+        redirect_slashes=False,  # no 307 that reflects the Host header
     )
     app.state.metrics = metrics
     app.state.settings = settings
     install_handlers(app)
     app.add_middleware(FastLane, api=app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_s=settings.body_timeout_s,
+    )
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.include_router(health.router)
     for module in (alliances, batch, models, admin, track_record, pages, docs):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from forecast.api.problems import invalid, not_found
+from forecast.errors import InputError, NotFoundError, NotInForceError
 from forecast.panel.columns import OBLIGATION_TYPES
 
 
@@ -59,7 +59,9 @@ class Catalog:
         try:
             return self.summaries[atopid]
         except KeyError:
-            raise not_found("atopid", atopid, "list alliances at GET /v1/alliances") from None
+            raise NotFoundError(
+                f"unknown atopid {atopid!r}: list alliances at GET /v1/alliances", field="atopid"
+            ) from None
 
     def detail(self, atopid: int) -> dict[str, Any]:
         """Full record of one alliance (members over time); 404 when unknown."""
@@ -74,10 +76,11 @@ class Catalog:
         close = difflib.get_close_matches(key, list(self.member_index), n=3, cutoff=0.75)
         suggestions = [self.member_names[self.member_index[c]] for c in close]
         hint = f"; did you mean {', '.join(dict.fromkeys(suggestions))}?" if suggestions else ""
-        raise invalid(
-            field_name,
-            f"unknown member {text!r}: give a COW code (2), ISO3 or COW abbreviation (USA) "
-            f"or a country name (United States of America) of an ATOP member{hint}",
+        raise InputError(
+            f"{field_name}: unknown member {text!r}: give a COW code (2), ISO3 or COW "
+            f"abbreviation (USA) or a country name (United States of America) of an ATOP "
+            f"member{hint}",
+            field=field_name,
             allowed="COW code | ISO3 | COW abbreviation | country name",
         )
 
@@ -229,3 +232,15 @@ def _unique_members(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def obligation_types() -> tuple[str, ...]:
     """Allowed values of the ``obligation_type`` filter."""
     return OBLIGATION_TYPES
+
+
+def not_in_force(summary: dict) -> NotInForceError:
+    """409 for an alliance that already ended, naming its end year and cause."""
+    cause = summary["end_cause"] or "cause not coded"
+    return NotInForceError(
+        f"alliance {summary['atopid']} ({summary['label']}) ended in {summary['endyr']} "
+        f"({cause}); forecasts exist only for alliances in force at the end of the data "
+        "(filter with GET /v1/alliances?in_force=true)",
+        field="atopid",
+        extra={"endyr": summary["endyr"], "end_cause": summary["end_cause"]},
+    )

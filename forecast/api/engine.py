@@ -11,21 +11,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.errors import StoreError
+from forecast.errors import NotForecastableError
 from forecast.panel.columns import COVARIATE_GROUPS
 from forecast.predict.types import Driver, Forecast, Interval, Scenario
 
 
 def open_registry(models_dir: Path) -> Any:
     """The posterior store at ``models_dir`` (StoreError when it does not exist)."""
-    if not models_dir.is_dir():
-        raise StoreError(
-            f"model store {models_dir} does not exist: set ALLIANCE_FORECAST_MODELS_DIR "
-            "or fit and promote a model with `alliance-forecast fit`"
-        )
     from forecast.store import Registry
 
-    return Registry(models_dir)
+    return Registry.open(models_dir)
 
 
 def live_version(registry: Any, name: str) -> str | None:
@@ -44,8 +39,9 @@ def list_versions(registry: Any, name: str) -> list[Any]:
 
 
 def load_artifact(registry: Any, name: str, version: str | None) -> Any:
-    """Validated artifact of ``name`` at ``version`` (live when None)."""
-    return registry.load(name, version)
+    """Validated artifact of ``name`` at ``version`` (live when None); served versions
+    must have passed their gates."""
+    return registry.load(name, version, require_passed=True)
 
 
 def manifest_of(artifact: Any) -> Mapping[str, Any]:
@@ -106,9 +102,15 @@ def as_of(forecaster: Any) -> int:
     return int(forecaster.as_of)
 
 
+#: Alliances per vectorised block when precomputing baselines: the per-draw hazard arrays
+#: of a block are the swap's transient memory (32 alliances: +240 MB; 4: +60 MB), while
+#: the precompute time barely changes (benchmarks/serve.py measures both).
+BASELINE_CHUNK = 4
+
+
 def baseline_table(forecaster: Any, max_horizon: int) -> Any:
     """The forecaster's vectorised baseline table (alliances in force x horizons 1..H)."""
-    return forecaster.table(max_horizon)
+    return forecaster.table(max_horizon, chunk=BASELINE_CHUNK)
 
 
 def baseline_drivers(
@@ -132,13 +134,34 @@ def baseline_drivers(
     return out
 
 
+def _not_at_risk(atopid: int, exc: Exception) -> NotForecastableError:
+    return NotForecastableError(f"alliance {atopid} cannot be forecast: {exc}", field="atopid")
+
+
 def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | None) -> Forecast:
-    """One forecast (baseline when ``scenario`` is None)."""
-    return forecaster.forecast(atopid, horizon, scenario=scenario)
+    """One forecast (baseline when ``scenario`` is None); NotForecastableError when the
+    model has no at-risk row for the alliance at as_of."""
+    from forecast.predict.forecaster import NotInForceError
+
+    try:
+        return forecaster.forecast(atopid, horizon, scenario=scenario)
+    except NotInForceError as exc:
+        raise _not_at_risk(atopid, exc) from exc
 
 
 def scenario_difference(
     forecaster: Any, atopid: int, horizon: int, scenario: Scenario
 ) -> tuple[Forecast, Forecast, Forecast]:
-    """(baseline, scenario, scenario − baseline); the difference is summarised per draw."""
-    return forecaster.compare_scenario(atopid, horizon, scenario)
+    """(baseline, scenario, scenario − baseline); the difference is summarised per draw.
+
+    numpy's overflow warnings are silenced here: a result that is not finite is refused
+    by the caller (``forecast.api.budget.check_finite``) with a 422."""
+    import numpy as np
+
+    from forecast.predict.forecaster import NotInForceError
+
+    try:
+        with np.errstate(all="ignore"):
+            return forecaster.compare_scenario(atopid, horizon, scenario)
+    except NotInForceError as exc:
+        raise _not_at_risk(atopid, exc) from exc

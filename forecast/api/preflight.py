@@ -1,31 +1,20 @@
-"""Checks run by ``alliance-forecast serve`` before starting uvicorn (fail fast, one line)."""
+"""Checks run by ``alliance-forecast serve`` before starting uvicorn (fail fast, one line).
+
+Everything the lifespan would refuse is checked here first, without numpy, pandas or
+xarray (the supervisor of a multi-worker server stays small): the data tables against
+their manifest, the live pointer, and the live version's files, checksum, format, spec
+and gates. A corrupt store therefore exits 2 with one line, never a uvicorn traceback.
+"""
 
 from __future__ import annotations
 
-from forecast.api import engine
+from forecast.api.datacheck import verify_data
 from forecast.config import Settings
-from forecast.errors import StoreError
+from forecast.store.registry import Registry
 
 
 def check_store(settings: Settings) -> str:
-    """Raise StoreError unless the data tables and the default model's live version exist."""
-    if not settings.data_dir.is_dir():
-        raise StoreError(
-            f"data folder {settings.data_dir} does not exist: set ALLIANCE_FORECAST_DATA_DIR "
-            "or build it with `alliance-forecast data build`"
-        )
-    registry = engine.open_registry(settings.models_dir)
-    live = engine.live_version(registry, settings.model)
-    if live is None:
-        raise StoreError(
-            f"model {settings.model!r} has no live version in {settings.models_dir}: promote "
-            "one with `alliance-forecast models promote` or set ALLIANCE_FORECAST_MODEL"
-        )
-    registry.manifest(settings.model, live)  # cheap: full validation happens at load
-    for table in ("alliances.parquet", "alliance_members.parquet", "alliance_year.parquet"):
-        if not (settings.data_dir / table).is_file():
-            raise StoreError(
-                f"{settings.data_dir / table} is missing: build the data with "
-                "`alliance-forecast data build` or set ALLIANCE_FORECAST_DATA_DIR"
-            )
-    return live
+    """Raise StoreError unless the data and the default model's live version are servable."""
+    verify_data(settings.data_dir)
+    version, _ = Registry.open(settings.models_dir).verify(settings.model, require_passed=True)
+    return version

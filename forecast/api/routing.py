@@ -9,7 +9,7 @@ from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from forecast.api.problems import ApiError
+from forecast.errors import UnknownParameterError
 
 
 class StrictQueryRoute(APIRoute):
@@ -23,9 +23,7 @@ class StrictQueryRoute(APIRoute):
             if request.scope["query_string"]:
                 unknown = sorted(set(request.query_params.keys()) - allowed)
                 if unknown:
-                    raise ApiError(
-                        422,
-                        "unknown_parameter",
+                    raise UnknownParameterError(
                         f"unknown query parameter(s) {', '.join(unknown)}; "
                         f"this endpoint accepts: {', '.join(sorted(allowed)) or 'none'}",
                         field=unknown[0],

@@ -96,7 +96,16 @@ class DriverOut(BaseModel):
 class Provenance(BaseModel):
     name: str
     version: str
-    data_manifest_sha256: str | None
+    data_manifest_sha256: str | None = Field(
+        description="Hash of the data build these numbers were computed on (the one served)."
+    )
+    model_data_manifest_sha256: str | None = Field(
+        description="Hash of the data build the model was fitted on."
+    )
+    data_matches_model: bool = Field(
+        description="False while the model is served on a newer data build than it was "
+        "fitted on (a refit is due)."
+    )
     train_until: int | None
     computed_at: str = Field(description="UTC time these numbers were computed.")
 
@@ -126,7 +135,7 @@ class EndedOut(BaseModel):
 class OverrideIn(Strict):
     covariate: str = Field(description="A model covariate; see GET /v1/models/{name}.")
     op: Literal["set", "add", "scale"]
-    value: float = Field(allow_inf_nan=False)
+    value: float = Field(allow_inf_nan=False, ge=-1e12, le=1e12)
     unit: Literal["natural", "sd"] = "natural"
     member: str | None = Field(
         None, description="Optional member (COW code, ISO3 or name) the change is about."
@@ -146,7 +155,7 @@ class ScenarioIn(Strict):
     member: str | None = Field(
         None, max_length=100, description="Member for regime_change (COW code, ISO3 or name)."
     )
-    amount: float | None = Field(None, allow_inf_nan=False)
+    amount: float | None = Field(None, allow_inf_nan=False, ge=-1e6, le=1e6)
     overrides: list[OverrideIn] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")

@@ -20,10 +20,10 @@ from typing import Any
 
 from forecast.api import engine, render
 from forecast.api.catalog import Catalog
+from forecast.api.datacheck import DataInfo
 from forecast.api.observability import Metrics
-from forecast.api.problems import ApiError, invalid
 from forecast.api.schemas import MAX_HORIZON
-from forecast.errors import ForecastError
+from forecast.errors import BusyError, ForecastError, InputError, ReloadFailedError, StoreError
 
 log = logging.getLogger("forecast.api.serving")
 
@@ -60,25 +60,56 @@ def load_served_model(
     version: str | None,
     panel: Any,
     clock: Clock,
+    data: DataInfo,
     artifact: Any = None,
 ) -> ServedModel:
     """Load ``name`` at ``version`` (live when None): validated artifact + forecaster.
 
+    The model is checked against the data actually loaded (``data``): a model trained on
+    years the panel lacks is refused (StoreError); a model fitted on another build of the
+    data is served, and every forecast says so (``data_matches_model: false``).
     Baselines are filled in afterwards by :func:`precompute_baselines` (in the background),
     so the service is ready as soon as it can answer every request correctly.
     """
     if artifact is None:
         artifact = engine.load_artifact(registry, name, version)
     manifest = engine.manifest_of(artifact)
-    forecaster = engine.build_forecaster(artifact, panel)
+    model_sha = manifest.get("data_manifest_sha256")
+    train_until = manifest.get("train_until")
+    if isinstance(train_until, int) and train_until > data.last_year:
+        raise StoreError(
+            f"{name}/{engine.version_of(artifact)} was trained until {train_until} but the "
+            f"data in use ends in {data.last_year}: serve it with the data it was fitted on "
+            "or refit it on this data",
+            field="model",
+        )
+    try:
+        forecaster = engine.build_forecaster(artifact, panel)
+    except (InputError, KeyError, ValueError) as exc:
+        raise StoreError(f"{name}: cannot build a forecaster ({exc})", field="model") from exc
     computed_at = clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    matches = model_sha == data.sha256
     provenance = {
         "name": name,
         "version": engine.version_of(artifact),
-        "data_manifest_sha256": manifest.get("data_manifest_sha256"),
-        "train_until": manifest.get("train_until"),
+        "data_manifest_sha256": data.sha256,
+        "model_data_manifest_sha256": model_sha,
+        "data_matches_model": matches,
+        "train_until": train_until,
         "computed_at": computed_at,
     }
+    if not matches:
+        log.warning(
+            "model fitted on other data",
+            extra={
+                "fields": {
+                    "model": name,
+                    "version": provenance["version"],
+                    "model_data_sha256": model_sha,
+                    "data_sha256": data.sha256,
+                }
+            },
+        )
     return ServedModel(
         name=provenance["name"],
         version=provenance["version"],
@@ -102,7 +133,12 @@ def precompute_baselines(served: ServedModel, catalog: Catalog) -> dict[tuple[in
 
 
 class ModelHolder:
-    """Holds the served version of each model; swaps a whole ServedModel at once."""
+    """Holds the served version of each model; swaps a whole ServedModel at once.
+
+    One reload runs at a time, and a reload of the default model counts as running until
+    its baselines are precomputed: a second (forced) reload meanwhile is refused with
+    ``BusyError`` instead of stacking loads and precomputes in memory.
+    """
 
     def __init__(
         self,
@@ -118,8 +154,9 @@ class ModelHolder:
         self._metrics = metrics
         self._precompute = precompute
         self._models: dict[str, ServedModel] = {}
-        self._lock = threading.Lock()  # one reload at a time
+        self._busy = threading.Lock()  # held from a reload's start until its warm-up ends
         self._swap = threading.Lock()  # check-and-assign of a reference
+        self._last_error: str | None = None  # the watcher logs each distinct failure once
 
     # ---- reads (hot path: one dict lookup) ----------------------------------------
     def get(self, name: str | None = None) -> ServedModel:
@@ -127,13 +164,23 @@ class ModelHolder:
         try:
             return self._models[name or self.default]
         except KeyError:
-            raise invalid(
-                "model", f"no served model {name!r}", allowed=sorted(self._models)
+            raise InputError(
+                f"model: no served model {name!r}", field="model", allowed=sorted(self._models)
             ) from None
+
+    def served_version(self, name: str) -> str | None:
+        """Version of ``name`` being served, or None."""
+        served = self._models.get(name)
+        return served.version if served is not None else None
 
     @property
     def ready(self) -> bool:
         return self.default in self._models
+
+    @property
+    def busy(self) -> bool:
+        """True while a reload or its warm-up runs."""
+        return self._busy.locked()
 
     def names(self) -> list[str]:
         return sorted(self._models)
@@ -142,124 +189,163 @@ class ModelHolder:
     def load_initial(self, names: list[str]) -> None:
         """Load the live version of every model (raises StoreError for the default)."""
         for name in dict.fromkeys([self.default, *names]):
+            if name == self.default:
+                self._busy.acquire()
+                try:
+                    warming = self._install(self._loader(name, None))
+                except BaseException:
+                    self._release()
+                    raise
+                if not warming:
+                    self._release()
+                continue
             try:
                 self._install(self._loader(name, None))
             except ForecastError:
-                if name == self.default:
-                    raise
                 log.exception("model %s could not be loaded; not served", name)
 
     def reload(self, name: str | None = None, force: bool = False) -> dict[str, Any]:
-        """Swap to the live version of ``name`` if it changed; the old one serves until then."""
+        """Swap to the live version of ``name`` if it changed; the old one serves until then.
+
+        Raises BusyError while another reload (or its warm-up) runs, StoreError when the
+        pointer is unreadable and ReloadFailedError when the live version cannot be loaded.
+        """
         name = name or self.default
-        with self._lock:
+        if not self._busy.acquire(blocking=False):
+            raise BusyError(
+                "a model reload is already running (its baselines are being precomputed); "
+                "retry in a few seconds",
+                field="model",
+            )
+        try:
             old = self._models.get(name)
             live = engine.live_version(self.registry, name)
-            if old is not None and live == old.version and not force:
-                return {"model": name, "version": old.version, "changed": False}
+            if live is None or (old is not None and live == old.version and not force):
+                self._release()
+                return {"model": name, "version": old and old.version, "changed": False}
             try:
                 new = self._loader(name, live)
             except ForecastError as exc:
                 self._metrics.reloads.labels("failed").inc()
                 served = old.version if old else None
-                raise ApiError(
-                    409,
-                    "reload_failed",
+                raise ReloadFailedError(
                     f"model {name} version {live} could not be loaded ({exc}); "
                     f"still serving version {served}",
                     field="model",
                 ) from exc
-            self._install(new)
-            self._metrics.reloads.labels("swapped").inc()
-            log.info(
-                "model swapped",
-                extra={"fields": {"model": name, "from": old and old.version, "to": new.version}},
-            )
-            return {
-                "model": name,
-                "version": new.version,
-                "changed": True,
-                "previous": old.version if old else None,
-            }
+            del old  # the previous version is released as soon as the swap drops it
+        except BaseException:
+            self._release()
+            raise
+        previous = self.served_version(name)
+        if not self._install(new):
+            self._release()
+        self._metrics.reloads.labels("swapped").inc()
+        log.info(
+            "model swapped",
+            extra={"fields": {"model": name, "from": previous, "to": new.version}},
+        )
+        return {"model": name, "version": new.version, "changed": True, "previous": previous}
 
-    def _install(self, served: ServedModel) -> None:
+    def _release(self) -> None:
+        if self._busy.locked():
+            self._busy.release()
+
+    def _install(self, served: ServedModel) -> bool:
+        """Swap ``served`` in; True when a warm-up thread started (it releases the busy lock)."""
         with self._swap:
+            previous = self._models.get(served.name)
             self._models[served.name] = served  # one reference assignment: the atomic swap
-        if served.name == self.default:
-            self._metrics.set_model(
-                served.name, served.version, served.data_sha256, served.loaded_at
-            )
-            if self._precompute is not None:
-                threading.Thread(
-                    target=self._warm, args=(served,), name="precompute", daemon=True
-                ).start()
+        if served.name != self.default:
+            return False
+        self._metrics.set_model(
+            served.name,
+            served.version,
+            served.data_sha256,
+            served.loaded_at,
+        )
+        del previous
+        if self._precompute is None:
+            return False
+        threading.Thread(target=self._warm, args=(served,), name="precompute", daemon=True).start()
+        return True
 
     def _warm(self, served: ServedModel) -> None:
         """Fill in the baselines of ``served`` and swap in the warmed copy (if still live)."""
         t0 = time.perf_counter()
         try:
-            bodies = self._precompute(served)  # type: ignore[misc]
-        except Exception:
-            log.exception("precomputing baselines of %s %s failed", served.name, served.version)
-            return
-        warmed = replace(served, baseline=bodies)
-        with self._swap:
-            if self._models.get(served.name) is not served:
-                return  # a newer version was installed meanwhile
-            self._models[served.name] = warmed
-        _settle_memory()
-        log.info(
-            "baselines precomputed",
-            extra={
-                "fields": {
-                    "model": served.name,
-                    "version": served.version,
-                    "forecasts": len(bodies),
-                    "seconds": round(time.perf_counter() - t0, 3),
-                }
-            },
-        )
+            try:
+                bodies = self._precompute(served)  # type: ignore[misc]
+            except Exception:
+                log.exception("precomputing baselines of %s %s failed", served.name, served.version)
+                return
+            warmed = replace(served, baseline=bodies)
+            with self._swap:
+                if self._models.get(served.name) is not served:
+                    return  # a newer version was installed meanwhile
+                self._models[served.name] = warmed
+            del served
+            release_heap()
+            log.info(
+                "baselines precomputed",
+                extra={
+                    "fields": {
+                        "model": warmed.name,
+                        "version": warmed.version,
+                        "forecasts": len(bodies),
+                        "seconds": round(time.perf_counter() - t0, 3),
+                    }
+                },
+            )
+        finally:
+            self._release()
 
     def wait_warm(self, timeout: float = 120.0) -> bool:
         """Block until the default model's baselines are precomputed (tests, benchmarks)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             served = self._models.get(self.default)
-            if served is not None and served.baseline:
+            if served is not None and served.baseline and not self.busy:
                 return True
             time.sleep(0.02)
         return False
+
+    def poll_once(self) -> None:
+        """Swap every served model whose live pointer moved (errors logged once each)."""
+        for name in self.names():
+            try:
+                live = engine.live_version(self.registry, name)
+                if live is not None and live != self.served_version(name):
+                    self.reload(name)
+                self._last_error = None
+            except BusyError:
+                continue  # the running reload finishes first; the next poll retries
+            except ForecastError as exc:
+                if exc.message != self._last_error:
+                    log.error(
+                        "reload failed; still serving the previous version",
+                        extra={"fields": {"model": name, "error": exc.message}},
+                    )
+                self._last_error = exc.message
 
     async def watch(self, every_s: float) -> None:
         """Poll the live pointer of every served model and swap when it moves."""
         while True:
             await asyncio.sleep(every_s)
-            for name in self.names():
-                try:
-                    live = await asyncio.to_thread(engine.live_version, self.registry, name)
-                    if live is not None and live != self._models[name].version:
-                        await asyncio.to_thread(self.reload, name)
-                except ApiError as exc:
-                    log.error("reload failed: %s", exc.message)
-                except Exception:
-                    log.exception("pointer watch failed for model %s", name)
-
-
-def _settle_memory() -> None:
-    """After a warm-up: freeze long-lived objects out of GC scans, return freed heap."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    release_heap()
+            try:
+                await asyncio.to_thread(self.poll_once)
+            except Exception:
+                log.exception("pointer watch failed")
 
 
 def release_heap() -> None:
-    """Hand freed heap back to the OS (Arrow's pool and glibc's arenas)."""
+    """Collect cycles and hand freed heap back to the OS (Arrow's pool, glibc's arenas)."""
     import contextlib
     import ctypes
+    import gc
     import sys
 
+    gc.collect()
     if "pyarrow" in sys.modules:
         sys.modules["pyarrow"].default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim

@@ -11,7 +11,9 @@ from typing import Any
 from fastapi import Request
 
 from forecast.api import engine
+from forecast.api.budget import ScenarioBudget
 from forecast.api.catalog import Catalog, build_catalog
+from forecast.api.datacheck import DataInfo, verify_data
 from forecast.api.observability import Metrics
 from forecast.api.serving import (
     Clock,
@@ -21,8 +23,8 @@ from forecast.api.serving import (
     precompute_baselines,
     release_heap,
 )
+from forecast.api.workers import WorkerGroup
 from forecast.config import Settings
-from forecast.errors import StoreError
 
 log = logging.getLogger("forecast.api")
 
@@ -34,28 +36,22 @@ class ServiceState:
     settings: Settings
     catalog: Catalog
     panel: Any
+    data: DataInfo
     registry: Any
     holder: ModelHolder
     democracies: dict[int, bool]
     metrics: Metrics
     clock: Clock
     startup_s: float
+    scenario_budget: ScenarioBudget
+    workers: WorkerGroup | None = None  # siblings under `serve --workers N`
 
 
 def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceState:
     """Load data, catalog and the live version of every stored model (fail fast)."""
     t0 = time.perf_counter()
-    if not settings.data_dir.is_dir():
-        raise StoreError(
-            f"data folder {settings.data_dir} does not exist: set ALLIANCE_FORECAST_DATA_DIR "
-            "or build it with `alliance-forecast data build`"
-        )
+    data = verify_data(settings.data_dir)
     registry = engine.open_registry(settings.models_dir)
-    if engine.live_version(registry, settings.model) is None:
-        raise StoreError(
-            f"model {settings.model!r} has no live version in {settings.models_dir}: "
-            "promote one with `alliance-forecast models promote` or set ALLIANCE_FORECAST_MODEL"
-        )
     # the data tables and the default posterior load in parallel (Arrow and Zarr
     # decoding release the GIL); each raises its own clear error
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -70,7 +66,7 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
 
     def loader(name: str, version: str | None) -> ServedModel:
         artifact = preloaded.pop(name, None) if version is None else None
-        return load_served_model(registry, name, version, panel, clock, artifact)
+        return load_served_model(registry, name, version, panel, clock, data, artifact)
 
     holder = ModelHolder(
         registry, settings.model, loader, metrics, lambda s: precompute_baselines(s, catalog)
@@ -91,7 +87,17 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
     )
     release_heap()  # the loaders' temporaries (Arrow buffers, validation copies)
     return ServiceState(
-        settings, catalog, panel, registry, holder, democracies, metrics, clock, elapsed
+        settings,
+        catalog,
+        panel,
+        data,
+        registry,
+        holder,
+        democracies,
+        metrics,
+        clock,
+        elapsed,
+        ScenarioBudget(settings.scenario_concurrency),
     )
 
 

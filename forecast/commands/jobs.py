@@ -127,7 +127,7 @@ def backtest(
             rel.to_csv(output.with_suffix(".reliability.csv"), index=False)
             out.print(reliability_table(rel, title=f"Reliability ({source})"))
     else:
-        console.log("no fold is observable (origin + horizon > 2016): nothing to score")
+        console.log("no fold is observable (origin + horizon > the panel's end): nothing to score")
     console.log(
         f"wrote {len(frame)} rows to {output} in {result.wall_seconds:.1f}s wall "
         f"({len(result.origin_seconds)} origins)"

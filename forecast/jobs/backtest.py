@@ -102,8 +102,9 @@ def run_origin(
 def outcomes(panel: pd.DataFrame, folds: Sequence[Fold]) -> pd.DataFrame:
     """Observed outcomes ``atopid, origin, horizon, ended, cause`` of the observable folds."""
     frames = []
+    last = int(panel["year"].max())
     for fold in folds:
-        if fold.observable:
+        if fold.observable_by(last):
             lab = label_outcomes(panel, fold)
             frames.append(lab.assign(origin=fold.origin, horizon=fold.horizon))
     if not frames:
@@ -132,7 +133,7 @@ def score_table(
         joined = joined.loc[joined["origin"] >= min_origin]
     if joined.empty:
         raise InputError(
-            "no observable fold to score: every origin + horizon lies after 2016 "
+            "no observable fold to score: every origin + horizon lies after the panel's end "
             "(or before --min-origin)"
         )
     rows = []

@@ -4,7 +4,7 @@ A fold ``(origin T, horizon H)`` trains on what was known at the end of ``T`` (p
 with ``year <= T``; every covariate at year ``t`` is already lagged to ``t-1``) and predicts,
 for every alliance in force at the end of ``T`` (a row in ``T`` that is not an end), the
 probability that it ends in ``T+1..T+H``. The outcome is observed only if ``T+H`` is at most
-the last year of the data (2016); later folds can be predicted but not scored.
+the last year of the data (the data edge); later folds can be predicted but not scored.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from forecast.config import DATA_END_YEAR
 from forecast.errors import InputError
 from forecast.panel.columns import CAUSE_NONE
 
@@ -26,14 +25,17 @@ class Fold:
     origin: int
     horizon: int
 
-    @property
-    def observable(self) -> bool:
-        """Whether the outcome window lies inside the data (ends by 2016)."""
-        return self.origin + self.horizon <= DATA_END_YEAR
+    def observable_by(self, last_year: int) -> bool:
+        """Whether the outcome window lies inside data that end in ``last_year``."""
+        return self.origin + self.horizon <= last_year
 
 
 def make_folds(
-    origins: Iterable[int], horizons: Iterable[int], *, observable_only: bool = False
+    origins: Iterable[int],
+    horizons: Iterable[int],
+    *,
+    observable_only: bool = False,
+    last_year: int | None = None,
 ) -> list[Fold]:
     """All ``(origin, horizon)`` pairs, sorted; optionally only those whose outcome is observed."""
     folds = sorted({Fold(int(t), int(h)) for t in origins for h in horizons})
@@ -41,7 +43,9 @@ def make_folds(
         if f.horizon < 1:
             raise InputError(f"horizon must be >= 1 year, got {f.horizon}")
     if observable_only:
-        folds = [f for f in folds if f.observable]
+        if last_year is None:
+            raise InputError("observable_only needs last_year (the panel's last year)")
+        folds = [f for f in folds if f.observable_by(last_year)]
     return folds
 
 
@@ -86,13 +90,13 @@ def label_outcomes(panel: pd.DataFrame, fold: Fold) -> pd.DataFrame:
 
     Returns ``atopid, ended`` (1 if the alliance ended in ``origin+1..origin+horizon``),
     ``end_year`` and ``cause`` (``none`` if it did not end). Raises if the window runs past
-    the data, because an alliance that has not ended by 2016 is censored there, not a survivor.
+    the data, because an alliance that has not ended by the edge is censored there, not a survivor.
     """
-    if not fold.observable:
+    last = int(panel["year"].max())
+    if not fold.observable_by(last):
         raise InputError(
-            f"fold origin {fold.origin} + horizon {fold.horizon} ends after {DATA_END_YEAR}: "
-            "its outcome is not observed; choose origin + horizon <= "
-            f"{DATA_END_YEAR}"
+            f"fold origin {fold.origin} + horizon {fold.horizon} ends after {last}: "
+            f"its outcome is not observed; choose origin + horizon <= {last}"
         )
     ids = at_risk(panel, fold.origin)["atopid"]
     window = panel.loc[

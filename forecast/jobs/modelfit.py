@@ -145,9 +145,10 @@ class Store:
         return {"elpd": summary.get("elpd"), "se": summary.get("se"),
                 "data_hash": man.get("data_manifest_sha256"), "version": version}  # fmt: skip
 
-    def promote(self, version: str) -> None:
-        """Atomically make ``version`` live (the store refuses failed fits)."""
-        self.registry.promote(self.model, version)
+    def promote(self, version: str, expect_live: str | None) -> None:
+        """Atomically make ``version`` live if ``expect_live`` still is (the store refuses
+        failed fits, and a pointer an operator moved during the refit)."""
+        self.registry.promote(self.model, version, expect_live=expect_live)
 
     def prune(self, keep: int) -> list[str]:
         """Delete all but the newest ``keep`` versions (never the live one)."""

@@ -39,7 +39,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forecast.config import DATA_END_YEAR
 from forecast.errors import ForecastError, GateFailedError, InputError, LockHeldError
 
 if TYPE_CHECKING:
@@ -108,7 +107,9 @@ def _lock(models_dir: Path):
     from filelock import FileLock, Timeout
 
     models_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(models_dir / LOCK_NAME, timeout=0)
+    # the store's lock (forecast.store.registry.store_lock): re-entrant, so the final
+    # promote (which takes it too) runs inside the refit's hold
+    lock = FileLock(models_dir / LOCK_NAME, timeout=0, is_singleton=True)
     try:
         lock.acquire()
     except Timeout:
@@ -193,7 +194,7 @@ def recent_backtest(panel, opts: RefitOptions, log: Callable[[str], None]) -> di
     from forecast.jobs import backtest as bt
 
     h = opts.backtest_horizon
-    origin = min(int(panel["year"].max()), DATA_END_YEAR) - h
+    origin = int(panel["year"].max()) - h  # the panel ends at the data edge
     log(f"recent-origin backtest: origin {origin}, horizon {h}")
     settings = bt.FitSettings(
         spec=opts.model, draws=opts.draws, tune=opts.tune, chains=opts.chains,
@@ -260,7 +261,7 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
             summary.backtest = recent_backtest(panel, opts, log)
             summary.backtest["data_hash"] = summary.data_hash
             _check_backtest(summary, _read_record(opts, summary.live_before), opts)
-        store.promote(summary.candidate)
+        store.promote(summary.candidate, expect_live=summary.live_before)
         summary.live_after = summary.candidate
         if summary.backtest:
             _write_record(opts, summary.candidate, summary.backtest)

@@ -1,8 +1,9 @@
-"""Assemble the alliance-year panel: one row per ``(atopid, year)`` with every contract column.
+"""Step 4: the alliance-year panel, one row per ``(atopid, year)`` with every contract column.
 
-Rows run from the signature year to the end year (event row) or 2016. Column groups are
-built by the sibling modules (outcomes, design, power, spending, threat, domestic,
-foreign policy); each time-varying covariate at t uses data up to t−1 only.
+Rows run from the signature year to the end year (event row) or the panel's end year.
+The structure and design columns come first (the treaty in force on 1 January of t);
+then each covariate family of the registry is built by its module from the same
+:class:`Context`; every time-varying covariate at t uses data up to t−1 only.
 """
 
 from __future__ import annotations
@@ -13,81 +14,69 @@ import numpy as np
 import pandas as pd
 
 from forecast.panel import columns as C
+from forecast.panel.context import Context
 from forecast.panel.design import design_columns
+from forecast.panel.domestic import domestic_columns
+from forecast.panel.foreign_policy import foreign_policy_columns
+from forecast.panel.inputs import Sources
 from forecast.panel.outcomes import outcome_columns
 from forecast.panel.power import power_columns, strongest_member
-from forecast.panel.roster import (
-    alliance_ends,
-    alliance_years,
-    member_roster,
-    phase_in_force,
-    phase_rows,
-    roster_rows,
-)
-from forecast.panel.sources_bundle import RawBundle
+from forecast.panel.roster import Roster, phase_in_force
+from forecast.panel.spending import spending_columns
+from forecast.panel.threat import threat_columns
+from forecast.sources.atop import ATOP_LAST_YEAR
+from forecast.sources.events import RECORDED_IDS
 
-#: Covariate builders for the later families, filled in by their modules.
-GroupBuilder = Callable[[pd.DataFrame, pd.DataFrame, RawBundle], pd.DataFrame]
-
-#: Extra columns we add beyond the contract, in output order.
-EXTRA_COLUMNS = (
-    "endyr",
-    "defense",
-    "offense",
-    "neutral",
-    "nonagg",
-    "consul",
-    "ccode_leader",
-)
+#: Covariate family -> builder (design is built with the structure: others read it).
+FamilyBuilder = Callable[[Context], pd.DataFrame]
+FAMILY_BUILDERS: dict[str, FamilyBuilder] = {
+    "power": power_columns,
+    "spending": spending_columns,
+    "threat": threat_columns,
+    "domestic": domestic_columns,
+    "foreign_policy": foreign_policy_columns,
+}
 
 
-def structure(
-    skeleton: pd.DataFrame, raw: RawBundle
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Key and structure columns; returns (frame, roster on 1 Jan t, rows of the phase in force)."""
-    ends = alliance_ends(raw.atop_members, raw.atop_alliances)
-    rows = roster_rows(skeleton, raw.atop_members)
-    roster = member_roster(rows)
-    phase = phase_in_force(rows)
-    n = roster.groupby(["atopid", "year"]).size()
-    key = pd.MultiIndex.from_frame(skeleton[["atopid", "year"]])
-    # Suspension years (no member row in force) are not alliance-years at risk.
-    frame = skeleton.loc[n.reindex(key).notna().to_numpy()].reset_index(drop=True)
+def structure(roster: Roster, weights: pd.Series) -> pd.DataFrame:
+    """Keys and structure columns (suspension years without members are dropped)."""
+    skeleton = roster.rows[["atopid", "year"]].drop_duplicates()
+    n = roster.roster.groupby(["atopid", "year"]).size()
+    frame = skeleton.sort_values(["atopid", "year"]).reset_index(drop=True)
     key = pd.MultiIndex.from_frame(frame[["atopid", "year"]])
-    e = ends.set_index("atopid")
+    e = roster.ends.set_index("atopid")
     frame["begyr"] = frame["atopid"].map(e["begyr"]).astype("int64")
     frame["endyr"] = frame["atopid"].map(e["endyr"]).astype("Int64")
     frame["age"] = (frame["year"] - frame["begyr"]).astype("int64")
-    frame["phase"] = phase.reindex(key).astype("int64").to_numpy()
+    frame["phase"] = phase_in_force(roster.rows).reindex(key).astype("int64").to_numpy()
     frame["n_members"] = n.reindex(key).astype("int64").to_numpy()
     frame["era"] = frame["year"].map(C.era_of)
-    lead = strongest_member(roster, raw.nmc)
-    frame["ccode_leader"] = (
-        lead.reindex(pd.MultiIndex.from_frame(frame[["atopid", "year"]])).astype("int64").to_numpy()
-    )
+    lead = strongest_member(roster.roster, weights)
+    frame["ccode_leader"] = lead.reindex(key).astype("int64").to_numpy()
     frame["region"] = frame["ccode_leader"].map(C.region_of)
-    return frame, roster, phase_rows(rows)
+    return frame
 
 
-def build_alliance_year(raw: RawBundle, groups: dict[str, GroupBuilder]) -> pd.DataFrame:
-    """The alliance-year panel from validated raw frames; column order = contract + extras."""
-    ends = alliance_ends(raw.atop_members, raw.atop_alliances)
-    skeleton = alliance_years(ends)
-    frame, roster, in_phase = structure(skeleton, raw)
-    out = pd.concat(
-        [
-            frame,
-            outcome_columns(frame, ends, raw.atop_members),
-            design_columns(frame, in_phase, raw.atop_members, raw.depth),
-        ],
-        axis=1,
-    )
-    out = pd.concat([out, power_columns(frame, roster, raw.nmc, raw.major_years)], axis=1)
-    for builder in groups.values():
-        out = pd.concat([out, builder(out, roster, raw)], axis=1)
-    for col in C.COVARIATES:
-        if col not in out.columns:
-            out[col] = np.nan
+def outcome_source(frame: pd.DataFrame, roster: Roster) -> pd.Series:
+    """``atop`` for rows ATOP v5.1 codes (ATOP alliances, years to 2018), else ``recorded``."""
+    atop = (frame["year"] <= ATOP_LAST_YEAR) & (frame["atopid"] < RECORDED_IDS[0])
+    return pd.Series(np.where(atop, "atop", "recorded"), index=frame.index)
+
+
+def build_alliance_year(
+    roster: Roster, state_year: pd.DataFrame, weights: pd.Series, src: Sources
+) -> pd.DataFrame:
+    """The alliance-year panel; column order = contract + extras."""
+    frame = structure(roster, weights)
+    frame = pd.concat([frame, design_columns(frame, roster, src.atop_phases, src.depth)], axis=1)
+    ctx = Context(frame, roster, state_year, weights, src, roster.end_year)
+    parts = [frame, outcome_columns(frame, roster)]
+    parts += [builder(ctx) for builder in FAMILY_BUILDERS.values()]
+    out = pd.concat(parts, axis=1)
+    out["outcome_source"] = outcome_source(out, roster)
+    missing = [c for c in C.COVARIATES if c not in out.columns]
+    if missing:  # a registry entry without a builder is a programming error
+        raise RuntimeError(f"covariates in the registry but built by no family: {missing}")
     ordered = list(C.KEYS) + list(C.OUTCOMES) + list(C.STRUCTURE) + list(C.COVARIATES)
     extras = [c for c in out.columns if c not in ordered]
     out = out[ordered + extras]

@@ -1,10 +1,20 @@
 """Build every derived table from the raw sources and write them with a manifest.
 
-``build(raw_dir, out_dir)`` reads and validates all raw datasets, assembles the
-state-year table, the alliance-year panel, the member-year panel and the two API
-tables, validates them, writes Parquet files and ``manifest.json`` (sha256 of every raw
-input and output, row counts, year coverage per column, code version, build time).
-The output is deterministic: the same raw files and code give identical frames.
+The build is a sequence of explicit steps over typed tables:
+
+1. ``read_sources``: every raw input, validated and checked against the published files'
+   declared minimums (``forecast.panel.inputs``), plus the recorded events;
+2. the data edge: the panel's end year (``forecast.panel.edge``);
+3. ``apply_events`` on top of ATOP, then ``build_roster`` (membership, ends: once);
+4. ``build_state_year`` (state-year indicators) and the CINC weights;
+5. ``build_alliance_year`` (structure, design, outcomes, one builder per covariate family
+   of the registry), ``build_member_year`` and the two API tables;
+6. validation of every table, then ``write_tables``: all files go to a temporary folder
+   beside the output, then move into place one by one, ``manifest.json`` last. Nothing is
+   written before every step has succeeded, so a failed build leaves the previous panel.
+
+The output is deterministic: the same raw files, events file and code give identical
+tables (``built_at`` aside).
 """
 
 from __future__ import annotations
@@ -12,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,21 +32,25 @@ import pandas as pd
 import pandera.errors as pa_errors
 
 from forecast import __version__
-from forecast.errors import DataValidationError, InputError
-from forecast.panel.alliance_year import build_alliance_year, structure
-from forecast.panel.covariates import GROUP_BUILDERS, read_extra
+from forecast.errors import DataValidationError
+from forecast.panel import registry
+from forecast.panel.alliance_year import build_alliance_year
+from forecast.panel.edge import EDGE_INPUTS, source_last_year
+from forecast.panel.events import apply_events
+from forecast.panel.inputs import Progress, Sources, raw_files, read_sources
 from forecast.panel.member_year import build_member_year
-from forecast.panel.roster import alliance_ends, alliance_years
+from forecast.panel.power import cinc_weights
+from forecast.panel.roster import build_roster
 from forecast.panel.schema import TABLES
-from forecast.panel.sources_bundle import CORE_READERS, RawBundle
 from forecast.panel.state_year import build_state_year
 from forecast.panel.tables import alliance_members_table, alliances_table
+from forecast.sources.atop import ATOP_LAST_YEAR
 from forecast.sources.crosswalk import countries
+from forecast.sources.events import DEFAULT_FILE as DEFAULT_EVENTS
+from forecast.sources.events import SCHEMA_VERSION
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-
-#: Progress callback: (step description, steps done, steps total).
-Progress = Callable[[str, int, int], None]
+FILE_MODE = 0o644  # readable by the service user
 
 
 def _sha256(path: Path) -> str:
@@ -71,56 +86,66 @@ def coverage(df: pd.DataFrame, year_col: str = "year") -> dict[str, dict[str, ob
     return out
 
 
-def read_raw(raw_dir: Path, progress: Progress | None = None) -> RawBundle:
-    """Read and validate every raw dataset into a bundle."""
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise InputError(
-            f"raw data folder {raw_dir} not found; "
-            "pass --raw DIR (the folder holding atop/, cow/, ...)"
-        )
-    readers = list(CORE_READERS)
-    total = len(readers) + 1
-    frames: dict[str, pd.DataFrame] = {}
-    for i, (name, reader) in enumerate(readers):
-        if progress:
-            progress(f"reading {name}", i, total)
-        frames[name] = reader(raw_dir)
-    if progress:
-        progress("reading covariate sources", len(readers), total)
-    bundle = RawBundle(**frames, extra={})
-    bundle.extra.update(read_extra(raw_dir, bundle))
-    return bundle
+def end_year_of(src: Sources) -> int:
+    """The panel's end year: the earliest last year among :data:`EDGE_INPUTS`."""
+    return min(source_last_year(n, getattr(src, n)) for n in EDGE_INPUTS)
 
 
-def build_tables(raw: RawBundle, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
-    """All derived tables from a raw bundle, validated against their schemas."""
-    steps = ["state_year", "alliance_year", "member_year", "alliances", "alliance_members"]
+def data_through(src: Sources, panel: pd.DataFrame) -> dict[str, dict[str, int | None]]:
+    """Last year with data per source, per covariate and per family.
+
+    A covariate's year is the last ``year − lag`` where the panel has a value, capped by
+    the latest last year of its inputs (a rivalry held past 2020 is still 2020 data); a
+    family's is the latest among its non-deprecated covariates.
+    """
+    sources = {f.name: source_last_year(f.name, getattr(src, f.name)) for f in fields(src)}
+    covs: dict[str, int | None] = {}
+    for c in registry.COVARIATES:
+        have = panel.loc[panel[c.name].notna(), "year"]
+        years = [sources[i] for i in c.inputs if sources.get(i) is not None]
+        if have.empty:
+            covs[c.name] = None
+            continue
+        last = int(have.max()) - c.lag
+        covs[c.name] = min(last, max(years)) if years else last
+    fams: dict[str, int | None] = {}
+    for fam in registry.FAMILIES:
+        vals = [
+            covs[c.name]
+            for c in registry.COVARIATES
+            if c.family == fam and not c.deprecated and covs[c.name] is not None
+        ]
+        fams[fam] = max(vals) if vals else None
+    return {"families": fams, "covariates": covs, "sources": sources}
+
+
+def build_tables(src: Sources, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+    """All derived tables from the validated sources, validated against their schemas."""
+    steps = ["roster", "state_year", "alliance_year", "member_year", "api tables"]
 
     def tick(i: int) -> None:
         if progress:
             progress(f"building {steps[i]}", i, len(steps))
 
+    end_year = end_year_of(src)
     tick(0)
-    state_year = build_state_year(raw)
-    raw.extra["state_year"] = state_year
+    members, alliances = apply_events(src.atop_members, src.atop_alliances, src.events, end_year)
+    roster = build_roster(members, alliances, end_year)
     tick(1)
-    panel = build_alliance_year(raw, GROUP_BUILDERS)
-    ends = alliance_ends(raw.atop_members, raw.atop_alliances)
-    _, roster, _ = structure(alliance_years(ends), raw)
+    state_year = build_state_year(src, end_year)
+    weights = cinc_weights(src.nmc, end_year)
     tick(2)
-    member_year = build_member_year(panel, roster, raw.atop_members, ends, state_year)
+    panel = build_alliance_year(roster, state_year, weights, src)
     tick(3)
-    cty = countries()
-    alliances = alliances_table(panel, raw.atop_members, ends, cty)
+    member_year = build_member_year(panel, roster, state_year)
     tick(4)
-    members = alliance_members_table(raw.atop_members, ends, cty)
+    cty = countries()
     tables = {
         "state_year": state_year,
         "alliance_year": panel,
         "member_year": member_year,
-        "alliances": alliances,
-        "alliance_members": members,
+        "alliances": alliances_table(panel, roster, alliances, cty),
+        "alliance_members": alliance_members_table(roster, cty),
     }
     for name, df in tables.items():
         try:
@@ -133,47 +158,93 @@ def build_tables(raw: RawBundle, progress: Progress | None = None) -> dict[str, 
     return tables
 
 
-def raw_files(raw_dir: Path) -> list[Path]:
-    """Every raw CSV under ``raw_dir`` (sorted)."""
-    return sorted(p for p in Path(raw_dir).rglob("*.csv") if p.is_file())
-
-
-def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, raw_dir: Path) -> dict:
-    """Write Parquet files atomically and the manifest; return the manifest."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    outputs: dict[str, dict[str, object]] = {}
-    for name, df in tables.items():
-        filename = TABLES[name][0]
-        target = out_dir / filename
-        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".parquet.tmp")
-        os.close(fd)
-        df.to_parquet(tmp, index=False, compression="zstd")
-        os.replace(tmp, target)
-        year_col = "year" if "year" in df.columns else "begyr"
-        outputs[name] = {
-            "file": filename,
-            "rows": len(df),
-            "columns": list(df.columns),
-            "sha256": _sha256(target),
-            "coverage": coverage(df, year_col) if year_col in df.columns else {},
-        }
-    combined = hashlib.sha256("".join(o["sha256"] for o in outputs.values()).encode())
-    manifest = {
+def manifest_of(
+    tables: dict[str, pd.DataFrame],
+    src: Sources,
+    raw_dir: Path,
+    events_file: Path,
+    outputs: dict[str, dict[str, object]],
+) -> dict:
+    """The manifest: inputs' hashes, outputs, data edge, per-family ``data_through``."""
+    panel = tables["alliance_year"]
+    ev = src.events
+    end_year = int(panel["year"].max())
+    applied = ev[ev["date"].dt.year <= end_year]
+    combined = hashlib.sha256("".join(str(o["sha256"]) for o in outputs.values()).encode())
+    return {
         "code_version": __version__,
         "code_sha256": code_hash(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "raw_inputs": {str(p.relative_to(raw_dir)): _sha256(p) for p in raw_files(raw_dir)},
+        "raw_inputs": {f: _sha256(Path(raw_dir) / f) for f in raw_files()},
+        "events": {
+            "file": "events/events.csv",
+            "sha256": _sha256(events_file),
+            "schema_version": SCHEMA_VERSION,
+            "rows": len(ev),
+            "applied": len(applied),
+            "after_edge": len(ev) - len(applied),
+            "applied_by_kind": {k: int(v) for k, v in applied["kind"].value_counts().items()},
+        },
+        "data_edge": {
+            "end_year": end_year,
+            "atop_last_year": ATOP_LAST_YEAR,
+            "rule": "the earliest last year of " + ", ".join(EDGE_INPUTS),
+        },
+        "data_through": data_through(src, panel),
         "outputs": outputs,
         "sha256": combined.hexdigest(),
     }
-    tmp_manifest = out_dir / "manifest.json.tmp"
-    tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
-    os.replace(tmp_manifest, out_dir / "manifest.json")
+
+
+def write_tables(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    src: Sources,
+    raw_dir: Path,
+    events_file: Path,
+) -> dict:
+    """Write every table to a temporary folder beside ``out_dir``, then move them into
+    place and the manifest last. Returns the manifest."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=out_dir, prefix=".build-"))
+    try:
+        outputs: dict[str, dict[str, object]] = {}
+        for name, df in tables.items():
+            filename = TABLES[name][0]
+            path = stage / filename
+            df.to_parquet(path, index=False, compression="zstd")
+            year_col = "year" if "year" in df.columns else "begyr"
+            outputs[name] = {
+                "file": filename,
+                "rows": len(df),
+                "columns": list(df.columns),
+                "sha256": _sha256(path),
+                "coverage": coverage(df, year_col) if year_col in df.columns else {},
+            }
+        manifest = manifest_of(tables, src, raw_dir, events_file, outputs)
+        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        for p in stage.iterdir():
+            p.chmod(FILE_MODE)
+            with p.open("rb") as fh:
+                os.fsync(fh.fileno())
+        for name in tables:
+            filename = TABLES[name][0]
+            os.replace(stage / filename, out_dir / filename)
+        os.replace(stage / "manifest.json", out_dir / "manifest.json")
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     return manifest
 
 
-def build(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> dict:
-    """Full build: read raw, assemble, validate, write. Returns the manifest."""
-    raw = read_raw(Path(raw_dir), progress)
-    tables = build_tables(raw, progress)
-    return write_tables(tables, Path(out_dir), Path(raw_dir))
+def build(
+    raw_dir: Path,
+    out_dir: Path,
+    progress: Progress | None = None,
+    events_file: Path | None = None,
+) -> dict:
+    """Full build: read raw and events, assemble, validate, write. Returns the manifest."""
+    events_file = Path(events_file) if events_file is not None else DEFAULT_EVENTS
+    src = read_sources(Path(raw_dir), events_file, progress)
+    tables = build_tables(src, progress)
+    return write_tables(tables, Path(out_dir), src, Path(raw_dir), events_file)

@@ -1,7 +1,8 @@
 """The alliance-year panel contract: column names every later stage relies on.
 
 One row per ``(atopid, year)`` from the signature year to the end year (event row) or
-2016. Every time-varying covariate at year ``t`` is computed from information up to
+the panel's end year (``forecast.panel.edge.data_edge``). Every time-varying covariate
+at year ``t`` is computed from information up to
 ``t-1`` (design columns come from the phase in force on 1 January of ``t``). Missing
 values stay NaN; models add their own missing indicators. ``data/README.md`` documents
 each column (definition, source, unit, lag, coverage).
@@ -11,10 +12,14 @@ The panel builder may add columns; it must not drop or rename these.
 
 from __future__ import annotations
 
+from forecast.panel import registry as _registry
+
 KEYS = ("atopid", "year")
 
-#: Outcome columns: never used as predictors.
-OUTCOMES = ("event", "cause", "n_member_exits")
+#: Outcome columns: never used as predictors. ``outcome_source`` says who coded the
+#: row's outcome: ``atop`` (ATOP v5.1, years to 2018) or ``recorded`` (data/events/).
+OUTCOMES = ("event", "cause", "n_member_exits", "outcome_source")
+OUTCOME_SOURCES = ("atop", "recorded")
 
 #: Competing causes of an alliance's end, in model order (``none`` = no end that year).
 CAUSES = ("abrogation", "replacement", "natural", "exogenous")
@@ -36,73 +41,14 @@ STRUCTURE = (
     "age",  # year - begyr (0 in the signature year)
     "phase",  # ATOP phase in force on 1 Jan of t (signature year: first phase)
     "obligation_type",  # defense | offense | neutrality | nonaggression | consultation
-    "era",  # calendar era of t: 1815-1913 | 1914-1945 | 1946-1989 | 1990-2016
+    "era",  # calendar era of t: 1815-1913 | 1914-1945 | 1946-1989 | 1990-2016 (label; runs on)
     "region",  # region of the strongest member: americas|europe|africa|middle_east|asia
     "n_members",  # members in force on 1 Jan of t (signature year: founders)
 )
 
-#: Covariate families (names of scaled model inputs), grouped as the drivers report them.
-COVARIATE_GROUPS: dict[str, tuple[str, ...]] = {
-    "design": (
-        "bilateral",
-        "log_n_members",
-        "asymm",
-        "milinst",
-        "organ1",
-        "intcom",
-        "base",
-        "milaid",
-        "contrib",
-        "nomicoop",
-        "compag",
-        "speclgth",
-        "years_to_scheduled_end",
-        "renounce",
-        "wartime",
-        "specthrt",
-        "depth",
-        "scope",
-        "hub_spoke",
-    ),
-    "power": (
-        "alliance_cinc_share",
-        "leader_cinc_share",
-        "cap_shift",
-        "cap_asym",
-        "sys_con",
-        "major_member",
-    ),
-    "spending": (
-        "leader_milex_share",
-        "leader_milex_share_d5",
-        "frac_free_riders",
-        "cv_burden",
-        "log_milex_total",
-    ),
-    "threat": (
-        "lsthreat_max",
-        "lsthreat_mean",
-        "terrthreat_max",
-        "terrthreat_mean",
-        "terrthreat_d5",
-        "shared_mid_5y",
-        "intra_mid_5y",
-        "common_rival",
-        "lost_common_rival",
-        "rival_rise",
-        "named_threat_alive",
-    ),
-    "domestic": (
-        "regime_change",
-        "sols_change_any",
-        "sols_change_nondem",
-        "irregular_turnover",
-        "min_polity2",
-        "dem_share",
-        "min_polyarchy",
-    ),
-    "foreign_policy": ("new_outside_alliance",),
-}
+#: Covariate families (names of scaled model inputs), grouped as the drivers report them;
+#: the registry (``forecast.panel.registry``) is the source, deprecated columns included.
+COVARIATE_GROUPS: dict[str, tuple[str, ...]] = _registry.groups()
 
 COVARIATES = tuple(c for cols in COVARIATE_GROUPS.values() for c in cols)
 
@@ -113,7 +59,8 @@ REGIONS = ("americas", "europe", "africa", "middle_east", "asia")
 
 
 def era_of(year: int) -> str:
-    """Calendar era label of ``year`` (years after 2016 belong to the last era)."""
+    """Calendar era label of ``year`` (years after 2016 belong to the last era, whose label
+    the stored models know as "1990-2016")."""
     idx = sum(year >= b for b in ERA_BREAKS)
     return ERAS[idx]
 

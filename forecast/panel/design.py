@@ -3,6 +3,8 @@
 All design values come from the member rows of the phase in force on 1 January of t
 (never from alliance-level "final" fields, domain.md §1.6). Where members of one phase
 differ (asymmetric obligations), a provision counts if any member's row carries it.
+``milinst`` is ATOP's own institutionalisation score of that phase (``atopinst5_1.csv``).
+Recorded new alliances carry their obligations; their other provisions are unknown (NaN).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.panel.roster import Roster
 from forecast.sources.atop import DESIGN_FIELDS, OBLIGATIONS
 
 #: obligation_type precedence: the strongest obligation in force names the type.
@@ -49,16 +52,6 @@ def obligation_type(prov: pd.DataFrame) -> pd.Series:
     return out
 
 
-def military_institutionalisation(prov: pd.DataFrame) -> pd.Series:
-    """Leeds & Anac (2005) style 0/1/2: 2 = integrated command, subordination or bases;
-    1 = military contact/planning, military aid or a formal organisation; 0 = none."""
-    high = (prov["intcom"] > 0) | (prov["subord"] > 0) | (prov["base"] > 0)
-    mid = (prov["milcon"] > 0) | (prov["milaid"] > 0) | (prov["organ1"] > 0)
-    level = np.where(high, 2.0, np.where(mid, 1.0, 0.0))
-    allnan = prov[["intcom", "subord", "base", "milcon", "milaid", "organ1"]].isna().all(axis=1)
-    return pd.Series(np.where(allnan, np.nan, level), index=prov.index)
-
-
 #: ATOP provision codes reduced to "present" flags (the codebook levels are unconfirmed).
 PROVISION_FLAGS = (
     "organ1", "intcom", "base", "milaid", "contrib", "nomicoop",
@@ -72,11 +65,10 @@ def _flag(s: pd.Series) -> pd.Series:
 
 
 def design_columns(
-    frame: pd.DataFrame, in_phase: pd.DataFrame, members: pd.DataFrame, depth: pd.DataFrame | None
+    frame: pd.DataFrame, roster: Roster, phases: pd.DataFrame, depth: pd.DataFrame
 ) -> pd.DataFrame:
-    """Design columns for ``frame`` (needs ``atopid, year, begyr, n_members``);
-    ``in_phase`` = the member rows of the phase in force (``roster.phase_rows``)."""
-    prov = provisions_in_force(in_phase, members)
+    """Design columns for ``frame`` (needs ``atopid, year, begyr, n_members, phase``)."""
+    prov = provisions_in_force(roster.phase_rows, roster.members)
     m = frame[["atopid", "year", "begyr", "n_members"]].merge(
         prov, on=["atopid", "year"], how="left", validate="one_to_one"
     )
@@ -88,7 +80,8 @@ def design_columns(
     out["bilateral"] = (m["n_members"] == 2).astype(float)
     out["log_n_members"] = np.log(m["n_members"].astype(float))
     out["asymm"] = _flag(m["asymm"])
-    out["milinst"] = military_institutionalisation(m)
+    inst = phases.set_index(["atopid", "phase"])["milinst"]
+    out["milinst"] = inst.reindex(pd.MultiIndex.from_frame(frame[["atopid", "phase"]])).to_numpy()
     for col in PROVISION_FLAGS:
         out[col] = _flag(m[col])
     months = m["length"].where(m["length"] > 0)
@@ -96,11 +89,7 @@ def design_columns(
     # ATOP codes of states named as the threat (0 = none); read by the threat family.
     out["statthr1"] = m["statthr1"].fillna(0).astype("int64")
     out["statthr2"] = m["statthr2"].fillna(0).astype("int64")
-    if depth is not None:
-        d = depth.set_index("atopid")
-        out["depth"] = frame["atopid"].map(d["depth"]).astype(float)
-        out["scope"] = frame["atopid"].map(d["scope"]).astype(float)
-    else:
-        out["depth"] = np.nan
-        out["scope"] = np.nan
+    d = depth.set_index("atopid")
+    out["depth"] = frame["atopid"].map(d["depth"]).astype(float)
+    out["scope"] = frame["atopid"].map(d["scope"]).astype(float)
     return out

@@ -4,7 +4,7 @@
   ``regtrans`` code ≠ 0 in t−1, or |Δ polyarchy| ≥ 0.1 between t−2 and t−1.
 * ``sols_change_any``: any member with a CHISOLS change in source of leader support
   (``solschdum``) in t−1; ``sols_change_nondem``: the same for non-democratic members
-  (CHISOLS ``dem`` = 0), the Leeds–Mattes–Vogel interaction. NaN outside 1919–2008.
+  (CHISOLS ``dem`` = 0), the Leeds–Mattes–Vogel interaction. NaN outside 1919–2018.
 * ``irregular_turnover``: any member whose leader entered irregularly or by foreign
   imposition (Archigos) in t−1; NaN when Archigos covers no member in t−1 (and outside
   1840–2015).
@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.panel.context import Context
 from forecast.panel.lagged import align, any_flag, at_lag, outside_years
-from forecast.panel.sources_bundle import RawBundle
 
-CHISOLS_YEARS = (1919, 2008)
+CHISOLS_YEARS = (1919, 2018)
 ARCHIGOS_YEARS = (1840, 2015)
 
 
@@ -46,9 +46,10 @@ def member_domestic(roster: pd.DataFrame, sy: pd.DataFrame) -> pd.DataFrame:
     return r
 
 
-def domestic_columns(frame: pd.DataFrame, roster: pd.DataFrame, raw: RawBundle) -> pd.DataFrame:
-    """Domestic columns aligned with ``frame``."""
-    r = member_domestic(roster, raw.extra["state_year"])
+def domestic_columns(ctx: Context) -> pd.DataFrame:
+    """Domestic columns aligned with ``ctx.frame``."""
+    frame = ctx.frame
+    r = member_domestic(ctx.roster.roster, ctx.state_year)
     keys = [r["atopid"], r["year"]]
     out = pd.DataFrame(index=frame.index)
     out["regime_change"] = align(any_flag(r["regime_change"], keys), frame)

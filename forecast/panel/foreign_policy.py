@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from forecast.panel.context import Context
 from forecast.panel.lagged import align
-from forecast.panel.sources_bundle import RawBundle
 
 HUB_MIN_PACTS = 3
 HUB_MAX_SIZE = 3
@@ -65,12 +65,12 @@ def hub_spoke(frame: pd.DataFrame, roster: pd.DataFrame, major_years: pd.DataFra
     return align(agg, frame)
 
 
-def foreign_policy_columns(
-    frame: pd.DataFrame, roster: pd.DataFrame, raw: RawBundle
-) -> pd.DataFrame:
-    """``new_outside_alliance`` and ``hub_spoke`` aligned with ``frame``."""
+def foreign_policy_columns(ctx: Context) -> pd.DataFrame:
+    """``new_outside_alliance`` and ``hub_spoke`` aligned with ``ctx.frame``."""
+    frame, roster, sy = ctx.frame, ctx.roster.roster, ctx.state_year
     out = pd.DataFrame(index=frame.index)
-    n = new_outside_alliances(roster, raw.atop_members)
+    n = new_outside_alliances(roster, ctx.roster.members)
     out["new_outside_alliance"] = align(n, frame).astype(float).fillna(0.0)
-    out["hub_spoke"] = hub_spoke(frame, roster, raw.major_years).fillna(0.0)
+    majors = sy.loc[sy["major"] == 1, ["ccode", "year"]]
+    out["hub_spoke"] = hub_spoke(frame, roster, majors).fillna(0.0)
     return out.astype({"new_outside_alliance": float, "hub_spoke": float})

@@ -7,8 +7,10 @@ domain.md §1.3; it uses later entrants, so strict backtests should also filter 
 transition) while the alliance continues; ``exit_cause`` maps the member's ``termmode``
 through ``TERMMODE_TO_CAUSE``. Member covariates are read at t−1:
 
-* ``cinc_share``, ``milex_share``: the member's share of the members' CINC / milex;
-  ``burden_ratio`` = milex share / GDP share (Maddison); ``cinc_lag``, ``milex_lag``.
+* ``cinc_share``, ``milex_share``: the member's share of the members' CINC / spending
+  (SIPRI current US$, NMC before 1949); ``milex_gdp``: its spending in % of GDP (from
+  1992, as the alliance measures); ``burden_ratio`` = spending share / nominal-GDP share
+  (same currency basis, from 1992); ``cinc_lag``, ``milex_lag``.
 * ``polity2``, ``polyarchy``, ``democracy``, ``regime_change``, ``sols_change``,
   ``sols_change_nondem``, ``irregular_turnover`` (as in ``forecast.panel.domestic``).
 * ``new_outside_alliance``: alliances the member founded in t−1 with a non-member.
@@ -21,10 +23,12 @@ import numpy as np
 import pandas as pd
 
 from forecast.panel.columns import CAUSE_NONE, TERMMODE_TO_CAUSE
-from forecast.panel.domestic import member_domestic
+from forecast.panel.domestic import ARCHIGOS_YEARS, member_domestic
 from forecast.panel.foreign_policy import founders, outside_partners
 from forecast.panel.lagged import at_lag
-from forecast.panel.roster import spells
+from forecast.panel.outcomes import member_exits
+from forecast.panel.registry import GDP_SHARE_FROM
+from forecast.panel.roster import Roster
 
 
 def _member_new_alliances(
@@ -39,22 +43,16 @@ def _member_new_alliances(
     return counts.reindex(mr.index).fillna(0).to_numpy(dtype=float)
 
 
-def build_member_year(
-    panel: pd.DataFrame,
-    roster: pd.DataFrame,
-    members: pd.DataFrame,
-    ends: pd.DataFrame,
-    state_year: pd.DataFrame,
-) -> pd.DataFrame:
+def build_member_year(panel: pd.DataFrame, ros: Roster, state_year: pd.DataFrame) -> pd.DataFrame:
     """The member-year panel (see module docstring)."""
+    members, roster = ros.members, ros.roster
     distinct = members.groupby("atopid")["member"].nunique()
     multi_ids = distinct.index[distinct >= 3]
     ctx = ["atopid", "year", "n_members", "phase", "obligation_type", "age", "era"]
     keep = panel.loc[panel["atopid"].isin(multi_ids), ctx]
     mr = roster.merge(keep, on=["atopid", "year"])
 
-    s = spells(members).merge(ends[["atopid", "end_key", "ended"]], on="atopid")
-    ex = s[(s["true_exit"] == 1) & (~s["ended"] | (s["exit_key"] < s["end_key"]))]
+    ex = member_exits(ros)
     ex = ex.assign(exit_cause=ex["termmode"].map(TERMMODE_TO_CAUSE))
     ex = ex.groupby(["atopid", "member", "yrexit"], as_index=False)["exit_cause"].first()
     ex = ex.rename(columns={"member": "ccode", "yrexit": "year"}).assign(exit=1)
@@ -64,7 +62,9 @@ def build_member_year(
 
     mr["cinc_lag"] = at_lag(mr, state_year, "cinc", 1)
     mr["milex_lag"] = at_lag(mr, state_year, "milex", 1)
-    gdp = at_lag(mr, state_year, "gdp", 1)
+    early = (mr["year"] - 1 < GDP_SHARE_FROM).to_numpy()
+    gdp = np.where(early, np.nan, at_lag(mr, state_year, "gdp_current", 1))
+    mr["milex_gdp"] = np.where(early, np.nan, at_lag(mr, state_year, "milex_gdp", 1))
     keys = [mr["atopid"], mr["year"]]
     mr["cinc_share"] = mr["cinc_lag"] / mr["cinc_lag"].groupby(keys).transform("sum", min_count=1)
     mr["milex_share"] = mr["milex_lag"] / mr["milex_lag"].groupby(keys).transform(
@@ -85,6 +85,6 @@ def build_member_year(
         mr[col] = dom[col].to_numpy()
     mr["irregular_turnover"] = dom["irregular_entry"].to_numpy()
     lag = mr["year"] - 1
-    mr.loc[(lag < 1840) | (lag > 2015), "irregular_turnover"] = np.nan
+    mr.loc[(lag < ARCHIGOS_YEARS[0]) | (lag > ARCHIGOS_YEARS[1]), "irregular_turnover"] = np.nan
     mr["new_outside_alliance"] = _member_new_alliances(mr, members, roster)
     return mr.sort_values(["atopid", "ccode", "year"]).reset_index(drop=True)

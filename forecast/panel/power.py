@@ -8,12 +8,18 @@
 * ``sys_con``: Ray–Singer concentration over the major powers,
   √((Σ s² − 1/N) / (1 − 1/N)) with s the majors' shares of the majors' total.
 * ``major_member``: 1 if any member is a COW major power in t−1.
+
+CINC ends in 2022 (NMC v7.0): these covariates are NaN where t−1 is later. The leader
+(``ccode_leader``, hence ``region``) and data-coverage weights use :func:`cinc_weights`,
+the latest CINC at or before t−1, so they do not jump at the data edge.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from forecast.panel.context import Context
 
 
 def system_concentration(nmc: pd.DataFrame, major_years: pd.DataFrame) -> pd.Series:
@@ -31,10 +37,21 @@ def system_concentration(nmc: pd.DataFrame, major_years: pd.DataFrame) -> pd.Ser
     return m.groupby("year")[["cinc"]].apply(con).rename("sys_con")
 
 
-def power_columns(
-    frame: pd.DataFrame, roster: pd.DataFrame, nmc: pd.DataFrame, major_years: pd.DataFrame
-) -> pd.DataFrame:
-    """Power columns aligned with ``frame`` (atopid, year, begyr); roster = members on 1 Jan t."""
+def cinc_weights(nmc: pd.DataFrame, end_year: int) -> pd.Series:
+    """CINC per ``(ccode, year)`` to ``end_year``, carried forward from each state's latest
+    NMC year (weights for picking the leader and weighing coverage; not a covariate)."""
+    wide = nmc.pivot(index="year", columns="ccode", values="cinc")
+    wide = wide.reindex(range(int(wide.index.min()), end_year + 1)).ffill()
+    out = wide.stack().rename("cinc").swaplevel().sort_index()
+    out.index.names = ["ccode", "year"]
+    return out
+
+
+def power_columns(ctx: Context) -> pd.DataFrame:
+    """Power columns aligned with ``ctx.frame``."""
+    frame, roster, nmc = ctx.frame, ctx.roster.roster, ctx.sources.nmc
+    sy = ctx.state_year
+    major_years = sy.loc[sy["major"] == 1, ["ccode", "year"]]
     cinc = nmc.set_index(["ccode", "year"])["cinc"]
     total = nmc.groupby("year")["cinc"].sum()
     r = roster.merge(frame[["atopid", "year", "begyr"]], on=["atopid", "year"])
@@ -71,12 +88,10 @@ def power_columns(
     return out
 
 
-def strongest_member(roster: pd.DataFrame, nmc: pd.DataFrame) -> pd.Series:
-    """ccode of the member with the highest CINC at t−1 (ties/missing: lowest ccode first).
-
-    Members without a CINC value rank last, so the result is always a member.
-    """
-    cinc = nmc.set_index(["ccode", "year"])["cinc"]
+def strongest_member(roster: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """ccode of the member with the highest CINC at t−1 (``weights``: latest CINC at or
+    before t−1; ties/missing: lowest ccode first). Members without a value rank last."""
+    cinc = weights
     r = roster.copy()
     r["c"] = cinc.reindex(pd.MultiIndex.from_arrays([r["ccode"], r["year"] - 1])).to_numpy()
     r["c"] = r["c"].fillna(-1.0)

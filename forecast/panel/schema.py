@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from forecast.config import DATA_END_YEAR
 from forecast.panel import columns as C
 
-_year = pa.Column(int, pa.Check.in_range(1815, DATA_END_YEAR))
+#: Years a table may hold (the data edge itself is checked by the build, not here).
+_year = pa.Column(int, pa.Check.in_range(1815, 2100))
 _float = pa.Column(float, nullable=True)
 
 
@@ -31,6 +31,7 @@ ALLIANCE_YEAR_SCHEMA = pa.DataFrameSchema(
         "event": pa.Column(int, pa.Check.isin([0, 1])),
         "cause": pa.Column(str, pa.Check.isin([C.CAUSE_NONE, *C.CAUSES])),
         "n_member_exits": pa.Column(int, pa.Check.ge(0)),
+        "outcome_source": pa.Column(str, pa.Check.isin(list(C.OUTCOME_SOURCES))),
         "begyr": _year,
         "age": pa.Column(int, pa.Check.ge(0)),
         "phase": pa.Column(int, pa.Check.in_range(0, 9)),

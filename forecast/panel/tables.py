@@ -1,5 +1,7 @@
 """API-facing tables: one row per alliance (``alliances``) and per member spell
-(``alliance_members``), with readable names from ``alliance_names.csv`` or generated labels.
+(``alliance_members``), with readable names from ``alliance_names.csv``, the recorded
+events' names, or generated labels. ``record`` says where a row comes from: ``atop``, or
+``recorded`` / the id of the recorded event (``data/events/events.csv``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pandas as pd
 from forecast.panel.columns import TERMMODE_TO_CAUSE
 from forecast.panel.design import OBLIGATION_NAMES
 from forecast.panel.outcomes import end_cause
-from forecast.panel.roster import spells
+from forecast.panel.roster import Roster
 
 NAMES_FILE = Path(__file__).with_name("alliance_names.csv")
 
@@ -65,9 +67,11 @@ def generated_label(
 
 
 def alliances_table(
-    panel: pd.DataFrame, members: pd.DataFrame, ends: pd.DataFrame, countries: pd.DataFrame
+    panel: pd.DataFrame, ros: Roster, alliances: pd.DataFrame, countries: pd.DataFrame
 ) -> pd.DataFrame:
     """One row per alliance, describing its current (in force) or last phase."""
+    members, ends = ros.members, ros.ends
+    recorded = alliances.set_index("atopid")
     last = panel.sort_values("year").groupby("atopid").tail(1).set_index("atopid")
     first = panel.sort_values("year").groupby("atopid").head(1).set_index("atopid")
     cause = end_cause(ends)
@@ -81,8 +85,12 @@ def alliances_table(
     )
     rows = []
     for atopid, row in last.iterrows():
-        label = curated.get(atopid) or generated_label(
-            founders[atopid], first.loc[atopid, "obligation_type"], int(row["begyr"]), countries
+        label = (
+            curated.get(atopid)
+            or recorded["name"].dropna().get(atopid)
+            or generated_label(
+                founders[atopid], first.loc[atopid, "obligation_type"], int(row["begyr"]), countries
+            )
         )
         in_force = not bool(e.loc[atopid, "ended"])
         rows.append(
@@ -100,6 +108,7 @@ def alliances_table(
                 "region": row["region"],
                 "phase": int(row["phase"]),
                 "curated_name": atopid in curated.index,
+                "record": recorded.loc[atopid, "record"],
             }
         )
     out = pd.DataFrame(rows)
@@ -108,17 +117,15 @@ def alliances_table(
     return out.sort_values("atopid").reset_index(drop=True)
 
 
-def alliance_members_table(
-    members: pd.DataFrame, ends: pd.DataFrame, countries: pd.DataFrame
-) -> pd.DataFrame:
+def alliance_members_table(ros: Roster, countries: pd.DataFrame) -> pd.DataFrame:
     """One row per member × phase spell: codes, names, dates, exit and its cause.
 
     An exit at the alliance's own end takes the alliance's cause (this also covers the
     hand-coded uncoded end, see ``forecast.panel.outcomes``).
     """
-    s = spells(members).merge(ends[["atopid", "end_key", "ended"]], on="atopid", how="left")
+    s = ros.spells.merge(ros.ends[["atopid", "end_key", "ended"]], on="atopid", how="left")
     at_end = s["ended"] & (s["exit_key"] == s["end_key"])
-    alliance_cause = s["atopid"].map(end_cause(ends))
+    alliance_cause = s["atopid"].map(end_cause(ros.ends))
     c = countries.drop_duplicates("ccode").set_index("ccode")
     out = pd.DataFrame(
         {
@@ -135,6 +142,7 @@ def alliance_members_table(
             .map(TERMMODE_TO_CAUSE)
             .where(~at_end, alliance_cause)
             .where(s["true_exit"] == 1),
+            "record": s["record"].astype(str),
         }
     )
     out["exit_cause"] = out["exit_cause"].astype(object)

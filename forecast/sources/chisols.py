@@ -1,8 +1,9 @@
-"""CHISOLS v4.0 reader (``chisols/CHISOLSstyr4_0.csv``).
+"""CHISOLS v5.0 reader (``chisols/CHISOLSstyr5_0.csv``; latin-1).
 
 Source: Mattes, Leeds & Matsumura (2016), "Measuring change in source of leader support:
-The CHISOLS dataset", Journal of Peace Research 53(2):259–267. State-years 1919–2008
-(COW codes). ``solschdum`` = 1 if the leader's source of support changed in the year;
+The CHISOLS dataset", Journal of Peace Research 53(2):259–267; version 5.0. State-years
+1919–2018 (COW codes), a superset of v4.0 (1919–2008), which is therefore not read.
+``solschdum`` = 1 if the leader's source of support changed in the year;
 ``dem`` = democracy dummy. Quirk: mixed-type columns — ``dem`` holds 0/1 as numbers and
 strings plus "Transition Year" (-> NaN), other columns hold "Not Applicable" strings.
 """
@@ -15,9 +16,16 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from forecast.sources._io import check_unique, raw_path, read_csv, to_numeric, validate
+from forecast.sources._io import (
+    check_unique,
+    raw_path,
+    read_csv,
+    to_numeric,
+    validate,
+)
 
-FILE = "chisols/CHISOLSstyr4_0.csv"
+FILE = "chisols/CHISOLSstyr5_0.csv"
+LAST_YEAR = 2018
 TEXT_MISSING = ("Transition Year", "Not Applicable", "NA", ".")
 
 SCHEMA = pa.DataFrameSchema(
@@ -36,7 +44,7 @@ SCHEMA = pa.DataFrameSchema(
 def read_chisols(raw_dir: Path) -> pd.DataFrame:
     """CHISOLS state-years: ``ccode, year, solschdum, solschange, leadertrans, dem``."""
     path = raw_path(raw_dir, FILE)
-    df = read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv(path, encoding="latin-1", dtype=str, keep_default_na=False)
     cols = list(SCHEMA.columns)
     sub = df[[c for c in cols if c in df.columns]].apply(lambda s: s.str.strip())
     sub = sub.replace({t: np.nan for t in (*TEXT_MISSING, "")})

@@ -1,9 +1,10 @@
-"""Country-code crosswalks: Polity, Gleditsch–Ward, Maddison ISO3 and SIPRI names -> COW ccode.
+"""Country-code crosswalks: Polity, Gleditsch–Ward, ISO3 (WDI, V-Dem) and SIPRI names -> COW ccode.
 
 Data files (reviewed by hand, tested in ``tests/sources/test_crosswalk.py``):
 
 * ``crosswalks/countries.csv``: one row per COW state: ``ccode, stateabb, name, iso3,
-  gwcode, polity_code, sipri_name, maddison_iso3``.
+  gwcode, polity_code, sipri_name`` (``sipri_name``: the name in the 2025 SIPRI workbook;
+  ``iso3`` serves WDI and V-Dem's ``country_text_id``).
 * ``crosswalks/recodes.csv``: year-bounded exceptions ``source, code, first_year,
   last_year, ccode`` (blank ``ccode`` = drop those rows, e.g. the former-USSR aggregate
   after 1991). Recodes win over the main mapping.
@@ -23,7 +24,13 @@ COUNTRIES_FILE = HERE / "countries.csv"
 RECODES_FILE = HERE / "recodes.csv"
 
 #: Column of countries.csv holding each source's code (None: identity with ccode).
-SOURCE_COLUMN = {"polity": None, "gw": None, "maddison": "maddison_iso3", "sipri": "sipri_name"}
+SOURCE_COLUMN = {
+    "polity": None,
+    "gw": None,
+    "sipri": "sipri_name",
+    "wdi": "iso3",
+    "vdem": "iso3",
+}
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +38,7 @@ def countries() -> pd.DataFrame:
     """The COW country table with codes in the other systems."""
     return pd.read_csv(
         COUNTRIES_FILE,
-        dtype={"stateabb": str, "name": str, "iso3": str, "sipri_name": str, "maddison_iso3": str},
+        dtype={"stateabb": str, "name": str, "iso3": str, "sipri_name": str},
         keep_default_na=False,
         na_values=[""],
     )
@@ -50,7 +57,7 @@ def recodes() -> pd.DataFrame:
 def to_cow(df: pd.DataFrame, source: str, code_col: str, year_col: str = "year") -> pd.DataFrame:
     """Add an integer ``ccode`` column to ``df`` (rows that map to no COW state are dropped).
 
-    ``source`` is one of ``polity``, ``gw``, ``maddison``, ``sipri``.
+    ``source`` is one of ``polity``, ``gw``, ``sipri``, ``wdi``, ``vdem``.
     """
     if source not in SOURCE_COLUMN:
         raise ValueError(f"unknown crosswalk source {source!r}; use one of {list(SOURCE_COLUMN)}")

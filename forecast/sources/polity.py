@@ -1,7 +1,9 @@
-"""Polity IV reader (``polity/polity4v2015.csv``).
+"""Polity5 reader (``polity/p5v2018.csv``).
 
-Source: Marshall, Gurr & Jaggers (2016), Polity IV Project: Political Regime
-Characteristics and Transitions, 1800–2015 (2015 release). ``polity2`` runs −10..10 (the
+Source: Marshall & Gurr (2020), Polity5: Political Regime Characteristics and
+Transitions, 1800–2018. Polity5 revises Polity IV's history and covers all of its years,
+so Polity IV is not read (the overlap rule in ``data/README.md``: the newer release wins
+wherever it covers a state-year). ``polity2`` runs −10..10 (the
 interpolated series); ``polity`` carries the special codes −66 (interruption), −77
 (interregnum), −88 (transition), set to NaN here. ``regtrans`` is coded only in
 transition years (blank otherwise; special codes 96–99, −66, −77, −88 kept).
@@ -21,13 +23,13 @@ import pandera.pandas as pa
 from forecast.sources._io import raw_path, read_csv, validate
 from forecast.sources.crosswalk import to_cow
 
-FILE = "polity/polity4v2015.csv"
+FILE = "polity/p5v2018.csv"
 SPECIAL_CODES = (-66, -77, -88)
 
 SCHEMA = pa.DataFrameSchema(
     {
         "ccode": pa.Column(int, pa.Check.in_range(2, 999)),
-        "year": pa.Column(int, pa.Check.in_range(1800, 2100)),
+        "year": pa.Column(int, pa.Check.in_range(1700, 2100)),
         "polity": pa.Column(
             float, pa.Check.isin(list(range(-10, 11)) + list(SPECIAL_CODES)), nullable=True
         ),

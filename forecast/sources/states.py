@@ -54,11 +54,18 @@ def read_majors(raw_dir: Path) -> pd.DataFrame:
     return read_keyed_table(raw_dir, MAJORS_FILE, MAJORS_SCHEMA, ["ccode", "styear"])
 
 
-def spells_to_years(spells: pd.DataFrame, first: int = 1816, last: int = 2016) -> pd.DataFrame:
-    """Expand ``ccode, styear, endyear`` spells to unique ``ccode, year`` rows within bounds."""
+#: Last year of the COW v2016 lists: a spell ending then is ongoing (right-censored).
+LAST_CODED_YEAR = 2016
+
+
+def spells_to_years(spells: pd.DataFrame, last: int, first: int = 1816) -> pd.DataFrame:
+    """Expand ``ccode, styear, endyear`` spells to unique ``ccode, year`` rows in
+    ``first..last``; spells still open in :data:`LAST_CODED_YEAR` run on to ``last`` (no COW
+    state entered or left the system, and the major-power list did not change, 2017–2024)."""
+    ends = spells["endyear"].where(spells["endyear"] < LAST_CODED_YEAR, max(last, LAST_CODED_YEAR))
     rows = [
         (c, y)
-        for c, s, e in spells[["ccode", "styear", "endyear"]].itertuples(index=False)
+        for c, s, e in zip(spells["ccode"], spells["styear"], ends, strict=True)
         for y in range(max(s, first), min(e, last) + 1)
     ]
     out = pd.DataFrame(rows, columns=["ccode", "year"]).drop_duplicates()

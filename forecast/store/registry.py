@@ -9,8 +9,13 @@ Layout::
 
 Writes are atomic: a version is written to ``.tmp-*`` in the same folder, fsynced and
 renamed into place, so a crash leaves only an invisible temp folder and the previous
-live version untouched; the pointer is replaced with ``os.replace``. Only numpy, xarray
-and zarr are imported here (the service imports this module).
+live version untouched; the pointer is replaced with ``os.replace``.
+
+The pointer is validated on every read: it must name a version by :data:`VERSION_RE`
+(no ``/`` or ``..``), inside the store, and :meth:`Registry.load` of the live version
+refuses one that failed its gates. ``promote``, ``rollback`` and ``prune`` take the
+store lock (``<models>/.refit.lock``, the refit's), so they never race a refit.
+Only numpy, xarray and zarr are imported here, lazily (the service imports this module).
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forecast.errors import GateFailedError, InputError, StoreError
+from forecast.errors import GateFailedError, InputError, LockHeldError, StoreError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,6 +44,33 @@ POSTERIOR = "posterior.zarr"
 ELPD = "elpd_pointwise.npy"
 MANIFEST = "manifest.json"
 POINTER = "live.json"
+LOCK = ".refit.lock"
+ANY = object()  # promote(expect_live=ANY): whatever version is live now
+#: A version name: what ``save`` writes (``<UTC stamp>-<spec hash>``) or any plain name
+#: of letters, digits, ``_`` and ``-`` (no dots, so never ``..``; no ``/``).
+VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+
+
+@contextlib.contextmanager
+def store_lock(models_dir: Path) -> Iterator[None]:
+    """Hold the store's lock (the refit's, re-entrant in one thread) or raise LockHeldError."""
+    from filelock import FileLock, Timeout
+
+    models_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(models_dir / LOCK, timeout=0, is_singleton=True)
+    try:
+        lock.acquire()
+    except Timeout:
+        owner = models_dir / ".refit.owner"
+        who = owner.read_text().strip() if owner.is_file() else "unknown"
+        raise LockHeldError(
+            f"the store {models_dir} is locked by a refit ({who}); nothing changed. "
+            "Retry when it has finished (the lock is released when its process ends)."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +153,16 @@ class Registry:
     def __init__(self, models_dir: Path | str) -> None:
         self.root = Path(models_dir)
 
+    @classmethod
+    def open(cls, models_dir: Path) -> Registry:
+        """The store at ``models_dir`` (StoreError when it does not exist)."""
+        if not models_dir.is_dir():
+            raise StoreError(
+                f"model store {models_dir} does not exist: set ALLIANCE_FORECAST_MODELS_DIR "
+                "or fit and promote a model with `alliance-forecast fit`"
+            )
+        return cls(models_dir)
+
     # ---- reading ------------------------------------------------------------------
     def models(self) -> list[str]:
         """Model names with at least one stored version."""
@@ -157,19 +201,40 @@ class Registry:
         path = self.root / model / POINTER
         if not path.is_file():
             return {"version": None, "history": []}
+        fix = f"promote a version with `alliance-forecast models promote {model} <version>`"
         try:
-            return json.loads(path.read_text())
-        except ValueError as exc:
+            ptr = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"pointer {path} is not valid JSON ({exc}); {fix}") from None
+        if not isinstance(ptr, dict):
+            raise StoreError(f"pointer {path} is not a JSON object; {fix}")
+        version = ptr.get("version")
+        if version is not None:
+            self._check_name(model, version, f"pointer {path}")
+        history = ptr.get("history") or []
+        if not isinstance(history, list):
+            raise StoreError(f"pointer {path}: 'history' is not a list; {fix}")
+        return {**ptr, "history": [v for v in history if _valid_name(v)]}
+
+    def _check_name(self, model: str, version: object, where: str) -> str:
+        """``version`` if it is a version name inside the store, else StoreError."""
+        if not _valid_name(version):
             raise StoreError(
-                f"pointer {path} is not valid JSON ({exc}); promote a version"
-            ) from None
+                f"{where} names {str(version)[:120]!r}, which is not a version name "
+                "(letters, digits, '_' and '-'); promote a stored version"
+            )
+        folder = (self.root / model / str(version)).resolve()
+        if folder.parent != (self.root / model).resolve():
+            raise StoreError(f"{where} names a version outside the store {self.root}")
+        return str(version)
 
     def live_version(self, model: str) -> str | None:
-        """Version the pointer of ``model`` names, or None."""
+        """Version the pointer of ``model`` names, or None (StoreError when invalid)."""
         return self._pointer(model).get("version")
 
     def manifest(self, model: str, version: str) -> dict[str, Any]:
-        """Manifest of one stored version."""
+        """Manifest of one stored version (StoreError when missing or unreadable)."""
+        self._check_name(model, version, f"model {model!r}")
         path = self.root / model / version / MANIFEST
         if not path.is_file():
             known = [r["version"] for r in self.list(model)]
@@ -177,16 +242,27 @@ class Registry:
                 f"no version {version!r} of model {model!r} in {self.root}; "
                 f"known: {known or 'none'}"
             )
-        return json.loads(path.read_text())
+        try:
+            man = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path} is not valid JSON ({exc}); refit or roll back") from None
+        if not isinstance(man, dict):
+            raise StoreError(f"{path} is not a JSON object; refit or roll back")
+        return man
 
-    def load(self, model: str, version: str | None = None) -> Artifact:
-        """Load and validate a version (default: the live one).
+    def verify(
+        self, model: str, version: str | None = None, *, require_passed: bool | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Check a version without loading it: (version, manifest) or StoreError.
 
-        Refuses (``StoreError``) a missing file, a checksum mismatch, or a spec hash /
-        artifact format that differs from the current code, naming what differs.
+        Refuses a missing posterior, a checksum mismatch, a spec hash or artifact format
+        that differs from the current code (naming what differs) and, for the live version
+        (or when ``require_passed``), a fit that failed its gates. Pure ``hashlib``/``json``.
         """
         from forecast.model.spec import ARTIFACT_FORMAT, VARIANTS
 
+        if require_passed is None:
+            require_passed = version is None
         version = version or self.live_version(model)
         if version is None:
             raise StoreError(
@@ -195,19 +271,19 @@ class Registry:
             )
         man = self.manifest(model, version)
         folder = self.root / model / version
-        for name, digest in (man.get("files") or {}).items():
-            path = folder / name
-            if not path.exists():
-                raise StoreError(
-                    f"{model}/{version}: file {name} listed in the manifest is missing"
-                )
-            if name == POSTERIOR and _sha256(path) != digest:
-                raise StoreError(
-                    f"{model}/{version}: {name} does not match its sha256 in the "
-                    "manifest (corrupt or modified); refit or roll back"
-                )
-        if POSTERIOR not in (man.get("files") or {}):
+        files = man.get("files")
+        if not isinstance(files, dict) or POSTERIOR not in files:
             raise StoreError(f"{model}/{version}: manifest lists no {POSTERIOR}")
+        path = folder / POSTERIOR
+        if not path.exists():
+            raise StoreError(
+                f"{model}/{version}: file {POSTERIOR} listed in the manifest is missing"
+            )
+        if _sha256(path) != files[POSTERIOR]:
+            raise StoreError(
+                f"{model}/{version}: {POSTERIOR} does not match its sha256 in the "
+                "manifest (corrupt or modified); refit or roll back"
+            )
         if man.get("format") != ARTIFACT_FORMAT:
             raise StoreError(
                 f"{model}/{version}: artifact format {man.get('format')} != "
@@ -222,7 +298,25 @@ class Registry:
                 f"{spec.spec_hash} (changed: {diff}); refit with "
                 f"`alliance-forecast fit --model {model}`"
             )
-        posterior = read_posterior(folder / POSTERIOR)
+        diag = man.get("diagnostics") if isinstance(man.get("diagnostics"), dict) else {}
+        if require_passed and not diag.get("passed"):
+            gates = "; ".join(map(str, diag.get("failed_gates") or ["no diagnostics recorded"]))
+            raise StoreError(
+                f"{model}/{version} failed its gates ({gates}) and cannot be served; "
+                f"roll back with `alliance-forecast models rollback {model}`"
+            )
+        return version, man
+
+    def load(
+        self, model: str, version: str | None = None, *, require_passed: bool | None = None
+    ) -> Artifact:
+        """Load and validate a version (default: the live one); see :meth:`verify`."""
+        version, man = self.verify(model, version, require_passed=require_passed)
+        folder = self.root / model / version
+        try:
+            posterior = read_posterior(folder / POSTERIOR)
+        except Exception as exc:  # zarr/xarray raise many types for an unreadable store
+            raise StoreError(f"{model}/{version}: {POSTERIOR} cannot be read ({exc})") from exc
         missing = [
             v for v in ("intercept", "beta", "age_effect", "era_effect") if v not in posterior
         ]
@@ -285,29 +379,38 @@ class Registry:
         os.replace(tmp, folder / POINTER)
         _fsync_dir(folder)
 
-    def promote(self, model: str, version: str) -> None:
-        """Make ``version`` live; refuses a fit that failed its gates (GateFailedError)."""
-        man = self.manifest(model, version)
-        diag = man.get("diagnostics") or {}
-        if not diag.get("passed"):
-            gates = "; ".join(diag.get("failed_gates") or ["no diagnostics recorded"])
-            raise GateFailedError(f"{model}/{version} failed its gates ({gates}); not promoted")
-        self.load(model, version)  # validates files and spec before going live
-        ptr = self._pointer(model)
-        if ptr.get("version") == version:
-            return
-        history = [*ptr.get("history", []), ptr["version"]] if ptr.get("version") else []
-        self._write_pointer(model, {"version": version, "history": history[-50:]})
+    def promote(self, model: str, version: str, *, expect_live: object = ANY) -> None:
+        """Make ``version`` live under the store lock; refuses a fit that failed its gates
+        (GateFailedError) and, when ``expect_live`` is given, a pointer that moved since
+        (LockHeldError: someone promoted or rolled back meanwhile; nothing changed)."""
+        with store_lock(self.root):
+            man = self.manifest(model, version)
+            diag = man.get("diagnostics") or {}
+            if not diag.get("passed"):
+                gates = "; ".join(diag.get("failed_gates") or ["no diagnostics recorded"])
+                raise GateFailedError(f"{model}/{version} failed its gates ({gates}); not promoted")
+            self.load(model, version)  # validates files and spec before going live
+            ptr = self._pointer(model)
+            if expect_live is not ANY and ptr.get("version") != expect_live:
+                raise LockHeldError(
+                    f"the live version of {model} moved from {expect_live} to "
+                    f"{ptr.get('version')} while {version} was prepared; not promoted"
+                )
+            if ptr.get("version") == version:
+                return
+            history = [*ptr.get("history", []), ptr["version"]] if ptr.get("version") else []
+            self._write_pointer(model, {"version": version, "history": history[-50:]})
 
     def rollback(self, model: str) -> str:
-        """Make the previously live version live again and return it."""
-        ptr = self._pointer(model)
-        history = list(ptr.get("history", []))
-        while history:
-            prev = history.pop()
-            if (self.root / model / prev / MANIFEST).is_file():
-                self._write_pointer(model, {"version": prev, "history": history})
-                return prev
+        """Make the previously live version live again (under the store lock) and return it."""
+        with store_lock(self.root):
+            ptr = self._pointer(model)
+            history = list(ptr.get("history", []))
+            while history:
+                prev = history.pop()
+                if (self.root / model / prev / MANIFEST).is_file():
+                    self._write_pointer(model, {"version": prev, "history": history})
+                    return prev
         raise StoreError(f"model {model!r} has no earlier live version to roll back to")
 
     def prune(self, model: str, keep: int = 5) -> list[str]:
@@ -315,6 +418,10 @@ class Registry:
         rollback would restore) and stale temp folders; returns the deleted versions."""
         if keep < 1:
             raise InputError("keep must be >= 1")
+        with store_lock(self.root):
+            return self._prune(model, keep)
+
+    def _prune(self, model: str, keep: int) -> list[str]:
         ptr = self._pointer(model)
         protected = {ptr.get("version"), *(ptr.get("history") or [])[-1:]}
         versions = [r["version"] for r in self.list(model)]
@@ -328,6 +435,10 @@ class Registry:
             with contextlib.suppress(OSError):
                 shutil.rmtree(d)
         return doomed
+
+
+def _valid_name(version: object) -> bool:
+    return isinstance(version, str) and VERSION_RE.fullmatch(version) is not None
 
 
 def _pid_alive(pid: str) -> bool:

@@ -20,7 +20,7 @@ def test_list_is_paginated_and_labelled(client):
 
 def test_in_force_filter(client):
     body = client.get("/v1/alliances", params={"in_force": "true", "page_size": 200}).json()
-    assert 300 < body["total"] < 400  # ATOP v4.01: 334 alliances in effect at 2016-12-31
+    assert 300 < body["total"] < 400  # ATOP v5.1 + recorded events: 376 in effect at the 2024 edge
     assert all(a["in_force"] and a["endyr"] is None for a in body["items"])
 
 

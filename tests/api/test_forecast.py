@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from forecast.panel.columns import CAUSES
+from forecast.panel.edge import data_edge
 from tests.api.conftest import FIXED_CLOCK, NATO, WARSAW_PACT, assert_json_close, error_of
 
 
@@ -15,7 +16,8 @@ def test_forecast_shape_and_provenance(client):
     assert r.status_code == 200
     f = r.json()
     assert f["kind"] == "baseline" and f["atopid"] == NATO and f["horizon"] == 10
-    assert f["as_of"] == 2016 and f["target_year"] == 2026
+    edge = data_edge()  # forecasts are issued as of the panel's data edge
+    assert f["as_of"] == edge and f["target_year"] == edge + 10
     p = f["p_persist"]
     assert 0 <= p["lo"] <= p["mean"] <= p["hi"] <= 1
     assert f["p_end"]["mean"] == pytest.approx(1 - p["mean"], abs=1e-5)
@@ -25,7 +27,7 @@ def test_forecast_shape_and_provenance(client):
     )
     curve = [s["mean"] for s in f["survival"]]
     assert len(curve) == 10 and all(a >= b for a, b in itertools.pairwise(curve))
-    assert [s["year"] for s in f["survival"]] == list(range(2017, 2027))
+    assert [s["year"] for s in f["survival"]] == list(range(edge + 1, edge + 11))
     assert curve[-1] == pytest.approx(p["mean"], abs=1e-6)
     assert f["drivers"] and all("contribution" in d for d in f["drivers"])
     m = f["model"]

@@ -65,6 +65,7 @@ def test_admin_reload_swaps_to_the_promoted_version(store_copy, tmp_path):
     root = copy_store(store_copy, tmp_path / "store")
     settings = make_settings(root)  # no polling: only the admin call swaps
     with TestClient(create_app(settings)) as c:
+        assert c.app.state.svc.holder.wait_warm()  # a reload during warm-up is a 429
         old = c.get("/ready").json()["version"]
         new = clone_live_version(root / "models", settings.model, "admin-v2")
         Registry(root / "models").promote(settings.model, new)
@@ -84,6 +85,7 @@ def test_a_corrupt_new_version_is_refused_and_the_old_one_kept(store_copy, tmp_p
     root = copy_store(store_copy, tmp_path / "store")
     settings = make_settings(root)
     with TestClient(create_app(settings)) as c:
+        assert c.app.state.svc.holder.wait_warm()
         old = c.get("/ready").json()["version"]
         new = clone_live_version(root / "models", settings.model, "corrupt-v2")
         Registry(root / "models").promote(settings.model, new)

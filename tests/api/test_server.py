@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,56 +15,7 @@ import pytest
 
 from forecast.api.server import bind_listener
 from tests.api.conftest import NATO
-
-CLI = str(Path(sys.executable).parent / "alliance-forecast")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(store: Path, *args: str, env: dict[str, str] | None = None):
-    port = free_port()
-    full_env = {
-        **os.environ,
-        "ALLIANCE_FORECAST_DATA_DIR": str(store / "data"),
-        "ALLIANCE_FORECAST_MODELS_DIR": str(store / "models"),
-        **(env or {}),
-    }
-    proc = subprocess.Popen(
-        [CLI, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_ready(proc: subprocess.Popen, base: str, timeout: float = 60) -> float:
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited {proc.returncode}: {proc.stderr.read()}")
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                return time.perf_counter() - t0
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("server not ready in time")
-
-
-def stop(proc: subprocess.Popen) -> str:
-    proc.terminate()
-    try:
-        _, err = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-    return err
+from tests.api.server_tools import CLI, free_port, start, stop, wait_ready
 
 
 @pytest.fixture
@@ -124,20 +74,56 @@ def test_real_server_answers_over_http(server):
 
 
 @pytest.mark.integration
-@pytest.mark.slow
-def test_two_workers_do_not_pay_a_nagle_delay(store_copy):
-    # the asyncio loop is where a pre-bound listener without TCP_NODELAY stalls ~40 ms
-    proc, base = start(store_copy, "--workers", "2", env={"ALLIANCE_FORECAST_LOOP": "asyncio"})
+def test_two_workers_reload_together_and_report_metrics_together(store_copy, tmp_path):
+    """Review A-9/O-5: an admin reload swapped one worker of two, and /metrics alternated
+    between the workers' own counters."""
+    from tests.api.conftest import ADMIN_TOKEN
+    from tests.api.store_tools import clone_live_version, copy_store
+
+    store = copy_store(store_copy, tmp_path / "store")
+    env = {"ALLIANCE_FORECAST_RELOAD_POLL_S": "0", "ALLIANCE_FORECAST_ADMIN_TOKEN": ADMIN_TOKEN}
+    proc, base = start(store, "--workers", "2", env=env)
     try:
         wait_ready(proc, base)
-        with httpx.Client(base_url=base, timeout=10) as c:  # one keep-alive connection
-            c.get("/health")
-            lat = []
-            for _ in range(30):
-                t = time.perf_counter()
-                assert c.get(f"/v1/alliances/{NATO}/forecast").status_code == 200
-                lat.append(time.perf_counter() - t)
-        lat.sort()
-        assert lat[len(lat) // 2] < 0.02, f"median {lat[len(lat) // 2] * 1000:.1f} ms"
+        new = clone_live_version(store / "models", "full", "workers-v2")
+        promote = subprocess.run(
+            [CLI, "models", "promote", "full", new, "--models-dir", str(store / "models")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert promote.returncode == 0, promote.stderr
+        auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        for _ in range(240):  # a worker still precomputing its start-up baselines says 429
+            with httpx.Client(base_url=base, timeout=90) as c:
+                r = c.post("/v1/admin/reload", headers=auth)
+            if r.status_code != 429:
+                break
+            time.sleep(0.5)
+        assert r.status_code == 200, r.text
+        assert r.json()["version"] == new
+        assert len(r.json()["workers"]) == 2 and set(r.json()["workers"].values()) == {new}
+        versions = set()
+        for _ in range(30):  # fresh connections: both workers get asked
+            with httpx.Client(base_url=base, timeout=10) as c:
+                versions.add(c.get("/ready").json()["version"])
+        assert versions == {new}
+
+        def health_count(text: str) -> float:
+            total = 0.0
+            for line in text.splitlines():
+                if line.startswith("alliance_forecast_http_requests_total{") and (
+                    'route="/health"' in line
+                ):
+                    total += float(line.rsplit(" ", 1)[1])
+            return total
+
+        counts = []
+        for _ in range(6):
+            with httpx.Client(base_url=base, timeout=10) as c:
+                for _ in range(5):
+                    c.get("/health")
+                counts.append(health_count(c.get("/metrics").text))
+        assert counts == sorted(counts) and counts[-1] - counts[0] == 25  # one running total
     finally:
         stop(proc)

@@ -16,7 +16,7 @@ def test_parse_lists_and_ranges():
 
 
 def test_make_folds_drops_unobservable_windows_on_request():
-    fs = folds.make_folds([2005, 2010], [5, 10], observable_only=True)
+    fs = folds.make_folds([2005, 2010], [5, 10], observable_only=True, last_year=2016)
     assert fs == [folds.Fold(2005, 5), folds.Fold(2005, 10), folds.Fold(2010, 5)]
     with pytest.raises(InputError, match="horizon"):
         folds.make_folds([2000], [0])

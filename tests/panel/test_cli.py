@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
+
+from tests.panel.conftest import RAW_DIR, needs_raw
 
 FIXTURE_RAW = Path(__file__).resolve().parent.parent / "fixtures" / "raw"
 
@@ -29,30 +30,58 @@ def test_missing_raw_dir_exits_2_with_one_line(tmp_path):
     assert len(lines) == 1 and "raw data folder" in lines[0] and "--raw" in lines[0]
 
 
-def test_build_from_fixtures_writes_tables_and_manifest(tmp_path):
-    out1, out2 = tmp_path / "a", tmp_path / "b"
-    res = _run("data", "build", "--raw", str(FIXTURE_RAW), "--out", str(out1))
-    assert res.returncode == 0, res.stderr
-    assert "wrote" in res.stdout
-    for name in ("alliance_year", "member_year", "state_year", "alliances", "alliance_members"):
-        assert (out1 / f"{name}.parquet").is_file()
-    manifest = json.loads((out1 / "manifest.json").read_text())
-    assert set(manifest) >= {"code_version", "built_at", "raw_inputs", "outputs", "sha256"}
-    assert manifest["outputs"]["alliances"]["rows"] == 4
-    panel = pd.read_parquet(out1 / "alliance_year.parquet")
-    assert panel.groupby("atopid")["event"].sum().to_dict() == {2470: 1, 3260: 0, 3270: 1, 5070: 1}
-    # deterministic: a second build gives the same frames
-    assert _run("data", "build", "--raw", str(FIXTURE_RAW), "--out", str(out2)).returncode == 0
-    for f in out1.glob("*.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(f), pd.read_parquet(out2 / f.name))
+def test_incomplete_raw_files_exit_2_and_keep_the_previous_panel(tmp_path):
+    # The fixture tree holds a few real rows per file: far below the published files'
+    # declared minimums, so the build refuses it before writing anything.
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "alliance_year.parquet").write_bytes(b"previous panel")
+    res = _run("data", "build", "--raw", str(FIXTURE_RAW), "--out", str(out))
+    assert res.returncode == 2
+    last = res.stderr.strip().splitlines()[-1]
+    assert "atop5_1a.csv: incomplete" in last and "restore the published original" in last
+    assert (out / "alliance_year.parquet").read_bytes() == b"previous panel"
+    assert sorted(p.name for p in out.iterdir()) == ["alliance_year.parquet"]
 
 
-def test_malformed_raw_file_is_one_line_exit_2(tmp_path):
-    import shutil
-
+@needs_raw
+def test_missing_raw_file_is_one_line_exit_2(tmp_path):
     raw = tmp_path / "raw"
-    shutil.copytree(FIXTURE_RAW, raw)
-    (raw / "polity" / "polity4v2015.csv").unlink()
+    shutil.copytree(RAW_DIR, raw)
+    (raw / "polity" / "p5v2018.csv").unlink()
     res = _run("data", "build", "--raw", str(raw), "--out", str(tmp_path / "o"))
     assert res.returncode == 2
-    assert "polity4v2015.csv: raw file not found" in res.stderr.strip().splitlines()[-1]
+    assert "p5v2018.csv: raw file not found" in res.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+@needs_raw
+@pytest.mark.slow
+def test_truncated_member_file_keeps_the_previous_panel(tmp_path):
+    """Reliability D01 / hardening check 1: every ATOP member file cut to 60 % of its
+    bytes: exit 2 naming the file, and the previous panel is byte-for-byte intact."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(RAW_DIR, raw)
+    assert _run("data", "build", "--raw", str(raw), "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for f in raw.glob("atop/*m*.csv"):
+        f.write_bytes(f.read_bytes()[: f.stat().st_size * 6 // 10])
+    res = _run("data", "build", "--raw", str(raw), "--out", str(out))
+    assert res.returncode == 2
+    assert "atop5_1m.csv: incomplete" in res.stderr.strip().splitlines()[-1]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_events_list_and_validate():
+    res = _run("data", "events", "list", "--kind", "accession")
+    assert res.returncode == 0, res.stderr
+    assert "3180" in res.stdout and "3 events" in res.stdout
+    bad = _run("data", "events", "list", "--kind", "merger")
+    assert bad.returncode == 2 and "unknown kind" in bad.stderr
+
+
+@needs_raw
+def test_events_validate_applies_the_file_to_atop():
+    res = _run("data", "events", "validate")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("ok: 18 events")

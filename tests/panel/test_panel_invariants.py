@@ -30,11 +30,12 @@ def test_contract_columns_present_and_typed(panel):
     assert set(panel["obligation_type"]) <= set(C.OBLIGATION_TYPES)
     assert set(panel["region"]) <= set(C.REGIONS)
     assert set(panel["era"]) <= set(C.ERAS)
+    assert set(panel["outcome_source"]) == set(C.OUTCOME_SOURCES)
 
 
 def test_one_row_per_alliance_year(panel):
     assert not panel.duplicated(["atopid", "year"]).any()
-    assert panel["atopid"].nunique() == 745
+    assert panel["atopid"].nunique() == 794
 
 
 def test_no_row_after_the_end_and_event_only_in_last_row(panel):
@@ -47,7 +48,7 @@ def test_no_row_after_the_end_and_event_only_in_last_row(panel):
     in_force = panel.groupby("atopid")["event"].max() == 0
     assert (
         panel[panel["atopid"].isin(in_force[in_force].index)].groupby("atopid")["year"].max()
-        == 2016
+        == panel["year"].max()
     ).all()
 
 
@@ -55,12 +56,14 @@ def test_cause_iff_event(panel):
     assert ((panel["event"] == 1) == (panel["cause"] != C.CAUSE_NONE)).all()
 
 
-def test_counts_match_the_domain_brief(panel):
-    assert panel["event"].sum() == 411
+def test_counts(panel):
+    assert panel["event"].sum() == 419  # ATOP v5.1 (417) + 2 recorded ends
     counts = panel.loc[panel["event"] == 1, "cause"].value_counts().to_dict()
-    # 159 abrogation, 117 replacement (+1 hand-coded: 5070), 30 + 40 natural, 44 + 20 exogenous
-    assert counts == {"abrogation": 159, "replacement": 118, "natural": 70, "exogenous": 64}
-    assert panel["n_member_exits"].sum() == 67
+    assert counts == {"abrogation": 161, "replacement": 122, "natural": 71, "exogenous": 65}
+    assert panel["n_member_exits"].sum() == 72
+    recorded = panel[panel["outcome_source"] == "recorded"]
+    assert recorded["year"].min() == 2019 or (recorded["atopid"] >= 9001).any()
+    assert (panel.loc[panel["year"] > 2018, "outcome_source"] == "recorded").all()
 
 
 def test_age_phase_and_members(panel):
@@ -72,9 +75,15 @@ def test_age_phase_and_members(panel):
 
 
 def test_missing_stays_missing(panel):
-    # Sources end before 2016: their covariates are NaN there, never 0.
-    late = panel[panel["year"] == 2016]
-    for col in ("lsthreat_max", "terrthreat_mean", "sols_change_any", "shared_mid_5y"):
+    # Sources end before the edge: their covariates are NaN there, never 0.
+    late = panel[panel["year"] == panel["year"].max()]
+    for col in (
+        "lsthreat_max",
+        "terrthreat_mean",
+        "sols_change_any",
+        "shared_mid_5y",
+        "leader_cinc_share",
+    ):
         assert late[col].isna().all(), col
     early = panel[panel["year"] < 1919]
     assert early["sols_change_any"].isna().all()
@@ -82,7 +91,7 @@ def test_missing_stays_missing(panel):
 
 def test_alliances_table_agrees_with_panel(panel):
     a = load_alliances().set_index("atopid")
-    assert len(a) == 745 and a["in_force"].sum() == 334
+    assert len(a) == 794 and a["in_force"].sum() == 375
     assert a.loc[a["in_force"], "endyr"].isna().all()
     assert a.loc[~a["in_force"], "cause"].notna().all()
     last = panel.groupby("atopid").tail(1).set_index("atopid")
@@ -96,17 +105,17 @@ def test_alliances_table_agrees_with_panel(panel):
 
 def test_alliance_members_table():
     m = load_alliance_members()
-    assert len(m) == 2398
+    assert len(m) == 2524
     assert m.loc[m["yrexit"].isna(), "exit"].eq(False).all()
     assert m.loc[m["exit"], "exit_cause"].notna().all()
     nato = m[(m["atopid"] == 3180) & m["yrexit"].isna()]
-    assert len(nato) == 29 and {"USA", "CAN", "MNG"} <= set(nato["stateabb"])
+    assert len(nato) == 32 and {"USA", "CAN", "MNG", "FIN", "SWD"} <= set(nato["stateabb"])
 
 
 def test_member_panel():
     mp = load_member_panel()
     assert not mp.duplicated(["atopid", "ccode", "year"]).any()
-    assert mp["exit"].sum() == 67
+    assert mp["exit"].sum() == 72
     assert ((mp["exit"] == 1) == (mp["exit_cause"] != C.CAUSE_NONE)).all()
     assert mp["cinc_share"].dropna().between(0, 1).all()
 
@@ -114,6 +123,5 @@ def test_member_panel():
 def test_state_year_unique():
     sy = load_state_year()
     assert not sy.duplicated(["ccode", "year"]).any()
-    assert {"cinc", "milex", "gdp", "polity2", "polyarchy", "lsthreat", "terrthreat"} <= set(
-        sy.columns
-    )
+    assert {"cinc", "milex", "milex_gdp", "gdp_current", "polity2", "polyarchy"} <= set(sy.columns)
+    assert sy["year"].max() == 2024

@@ -2,8 +2,8 @@
 
 Each generated alliance has founders, an optional phase transition (all members
 continue), an optional mid-life member exit, and either an end (with a termmode) or
-survival to 2016. The panel skeleton and outcomes must then satisfy the invariants of
-design.md whatever the dates.
+survival to the panel's end year (:data:`END`). The panel skeleton and outcomes must then
+satisfy the invariants of design.md whatever the dates.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from hypothesis import strategies as st
 from forecast.panel.columns import CAUSE_NONE, TERMMODE_TO_CAUSE
 from forecast.panel.outcomes import outcome_columns
 from forecast.panel.roster import (
-    alliance_ends,
     alliance_years,
+    build_roster,
     member_roster,
     phase_in_force,
-    roster_rows,
     spells,
 )
+
+END = 2024
 
 
 def _row(atopid, member, phase, yrent, yrexit, termmode):
@@ -42,12 +43,12 @@ def _row(atopid, member, phase, yrent, yrexit, termmode):
 
 @st.composite
 def alliance(draw, atopid: int):
-    begyr = draw(st.integers(1816, 2014))
+    begyr = draw(st.integers(1816, END - 2))
     n = draw(st.integers(2, 5))
     founders = draw(st.lists(st.integers(2, 990), min_size=n, max_size=n, unique=True))
     ends = draw(st.booleans())
-    endyr = draw(st.integers(begyr, 2016)) if ends else 0
-    last = endyr or 2016
+    endyr = draw(st.integers(begyr, END)) if ends else 0
+    last = endyr or END
     termmode = draw(st.sampled_from([1, 2, 3, 4, 5, 6]))
     transition = draw(st.one_of(st.none(), st.integers(begyr + 1, max(begyr + 1, last))))
     if transition is not None and transition >= last:
@@ -88,15 +89,15 @@ def world(draw):
 @given(world())
 def test_skeleton_and_outcomes(w):
     members, alliances, facts = w
-    ends = alliance_ends(members, alliances)
-    sk = alliance_years(ends)
+    ros = build_roster(members, alliances, END)
+    sk = alliance_years(ros.ends, END)
     assert not sk.duplicated(["atopid", "year"]).any()
-    out = outcome_columns(sk, ends, members)
+    out = outcome_columns(sk, ros)
     panel = pd.concat([sk, out], axis=1)
     for i, (_, begyr, endyr, termmode, leaver) in enumerate(facts):
         rows = panel[panel["atopid"] == 1000 + 5 * i]
         assert rows["year"].min() == begyr
-        assert rows["year"].max() == (endyr or 2016)  # no row after the end
+        assert rows["year"].max() == (endyr or END)  # no row after the end
         assert rows["year"].is_monotonic_increasing and rows["year"].diff().dropna().eq(1).all()
         assert rows["event"].sum() == int(endyr > 0)
         if endyr:
@@ -111,7 +112,7 @@ def test_skeleton_and_outcomes(w):
 @given(world())
 def test_phase_transitions_are_not_exits(w):
     members, _alliances, facts = w
-    s = spells(members)
+    s = spells(members, END)
     for i, (_, _, endyr, _, leaver) in enumerate(facts):
         mine = s[s["atopid"] == 1000 + 5 * i]
         true_exits = mine[mine["true_exit"] == 1]
@@ -127,9 +128,8 @@ def test_phase_transitions_are_not_exits(w):
 @given(world())
 def test_roster_counts_members_on_first_january(w):
     members, alliances, facts = w
-    ends = alliance_ends(members, alliances)
-    sk = alliance_years(ends)
-    rows = roster_rows(sk, members)
+    ros = build_roster(members, alliances, END)
+    rows = ros.rows
     roster = member_roster(rows)
     n = roster.groupby(["atopid", "year"]).size()
     phase = phase_in_force(rows)

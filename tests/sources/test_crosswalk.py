@@ -21,15 +21,18 @@ def test_countries_file_is_one_row_per_cow_state():
     assert c["ccode"].is_unique and c["stateabb"].notna().all()
     assert c["iso3"].dropna().is_unique
     assert c["sipri_name"].dropna().is_unique
-    assert c["maddison_iso3"].dropna().is_unique
     assert c["iso3"].dropna().str.fullmatch(r"[A-Z]{3}").all()
     usa = c.set_index("ccode").loc[2]
-    assert (usa["stateabb"], usa["iso3"], usa["sipri_name"]) == ("USA", "USA", "USA")
+    assert (usa["stateabb"], usa["iso3"], usa["sipri_name"]) == (
+        "USA",
+        "USA",
+        "United States of America",
+    )
 
 
 def test_recodes_have_no_overlapping_ranges():
     r = recodes()
-    assert set(r["source"]) <= {"polity", "gw", "maddison", "sipri"}
+    assert set(r["source"]) <= {"polity", "gw", "sipri", "wdi", "vdem"}
     for (_, _), g in r.groupby(["source", "code"]):
         g = g.sort_values("first_year")
         assert (g["first_year"].shift(-1).dropna() > g["last_year"].iloc[:-1].to_numpy()).all()
@@ -43,13 +46,15 @@ def test_to_cow_year_bounds():
     assert out["ccode"].tolist() == [260, 255, 678, 679, 2]
 
 
-def test_to_cow_drops_aggregates_after_breakup():
-    df = pd.DataFrame({"iso": ["SUN", "SUN", "RUS", "RUS"], "year": [1980, 2000, 1980, 2000]})
-    out = to_cow(df, "maddison", "iso")
+def test_to_cow_drops_series_that_are_not_the_cow_state():
+    df = pd.DataFrame({"iso": ["DEU", "DEU", "RUS", "RUS"], "year": [1980, 2000, 1980, 2000]})
+    out = to_cow(df, "wdi", "iso")
     assert list(zip(out["iso"], out["year"], out["ccode"], strict=True)) == [
-        ("SUN", 1980, 365),
+        ("DEU", 2000, 255),
         ("RUS", 2000, 365),
     ]
+    v = to_cow(pd.DataFrame({"iso": ["DEU", "DDR"], "year": [1980, 1980]}), "vdem", "iso")
+    assert v["ccode"].tolist() == [260, 265]
 
 
 def test_unknown_source_is_rejected():
@@ -59,28 +64,22 @@ def test_unknown_source_is_rejected():
 
 @pytest.mark.integration
 @needs_raw
-def test_every_sipri_name_maps_or_is_known():
-    wide = pd.read_csv(Path(DEFAULT_RAW_DIR) / "sipri" / "sipri-milex-data.csv", encoding="cp1252")
-    names = set(wide["Country"].str.strip())
-    mapped = set(countries()["sipri_name"].dropna().str.strip()) | set(
-        recodes().loc[lambda r: r["source"] == "sipri", "code"]
-    )
-    assert names <= mapped, sorted(names - mapped)
-
-
-@pytest.mark.integration
-@needs_raw
 def test_every_atop_member_state_is_in_the_crosswalk():
-    m = pd.read_csv(Path(DEFAULT_RAW_DIR) / "atop" / "atop-member-level.csv", usecols=["member"])
+    m = pd.read_csv(Path(DEFAULT_RAW_DIR) / "atop" / "atop5_1m.csv", usecols=["member"])
     unknown = set(m["member"]) - set(countries()["ccode"])
     assert unknown <= {8152}, sorted(unknown)  # ATOP's own code for a non-system state
 
 
 @pytest.mark.integration
 @needs_raw
-def test_maddison_covers_major_states_after_1950():
-    md = pd.read_csv(Path(DEFAULT_RAW_DIR) / "maddison" / "maddison-data.csv", encoding="cp1252")
-    out = to_cow(md[md["year"] >= 1950], "maddison", "countrycode")
+def test_wdi_and_vdem_cover_major_states():
+    wdi = pd.read_csv(Path(DEFAULT_RAW_DIR) / "gdp" / "wdi-gdp-current-usd.csv")
+    out = to_cow(wdi.rename(columns={"Year": "year"}), "wdi", "Country Code")
     assert not out.duplicated(["ccode", "year"]).any()
-    for ccode in (2, 200, 220, 260, 255, 365, 710, 740, 750):
+    for ccode in (2, 200, 220, 255, 365, 710, 740, 750):
         assert (out["ccode"] == ccode).any(), ccode
+    v = pd.read_csv(Path(DEFAULT_RAW_DIR) / "vdem" / "vdem-v14-core-1970-2023.csv")
+    vo = to_cow(v, "vdem", "country_text_id")
+    assert not vo.duplicated(["ccode", "year"]).any()
+    dropped = set(v["country_text_id"]) - set(vo["country_text_id"])
+    assert dropped == {"HKG", "PSE", "PSG", "SML", "ZZB"}  # no COW state

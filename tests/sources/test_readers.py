@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from forecast.sources.archigos import read_archigos
-from forecast.sources.atop import read_atop_alliances, read_atop_members
+from forecast.sources.atop import (
+    read_atop_alliances,
+    read_atop_members,
+    read_atop_phases,
+    read_atop_v4_alliances,
+)
 from forecast.sources.chisols import read_chisols
-from forecast.sources.contiguity import read_contdir
 from forecast.sources.depth import read_depth
-from forecast.sources.maddison import read_maddison
 from forecast.sources.mids import read_cow_mids, read_gml_mids
 from forecast.sources.nmc import read_nmc
 from forecast.sources.polity import read_polity
@@ -18,14 +20,32 @@ from forecast.sources.rivalries import read_rivalries
 from forecast.sources.sipri import read_sipri
 from forecast.sources.states import read_majors, read_states, spells_to_years
 from forecast.sources.threat import read_lsthreat, read_terrthreat
-from forecast.sources.vdem import read_vdem
+from forecast.sources.ucdp import read_ucdp
+from forecast.sources.vdem import read_vdem, read_vdem14
+from forecast.sources.wdi import read_wdi_gdp
 
 
 def test_atop_alliances_keep_in_force_code_zero(fixture_raw):
     a = read_atop_alliances(fixture_raw).set_index("atopid")
-    assert list(a.index) == [2470, 3260, 3270, 5070]
+    assert list(a.index) == [2470, 3260, 3270, 4735, 5070]
     assert a.loc[2470, "endyr"] == 1941
     assert a.loc[3260, "endyr"] == 0 and a.loc[3260, "ineffect"] == 1
+    assert a.loc[4735, "endyr"] == 2018  # v5.1 runs to 2018
+
+
+def test_atop_phases_carry_institutionalisation(fixture_raw):
+    p = read_atop_phases(fixture_raw)
+    assert set(p["atopid"]) == {2470, 3260, 3270, 4735, 5070}
+    seato = p[p["atopid"] == 3260].sort_values("phase")
+    assert seato["phase"].tolist() == [1, 2]  # SEATO, then the US–Thailand phase
+    assert p["milinst"].dropna().isin([0, 1, 2]).all()
+    assert {"formal", "milinst"} <= set(p.columns)
+
+
+def test_atop_v4_reader_is_the_older_release(fixture_raw):
+    v4 = read_atop_v4_alliances(fixture_raw)
+    assert set(v4["atopid"]) == {2470, 3260, 3270, 5070}
+    assert (v4["endyr"] <= 2016).all()
 
 
 def test_atop_members_key_and_reentry(fixture_raw):
@@ -47,40 +67,64 @@ def test_nmc_units_and_key(fixture_raw):
 def test_states_and_majors_expand_to_years(fixture_raw):
     s = read_states(fixture_raw)
     assert {"stateabb", "ccode", "statenme"} <= set(s.columns)
-    years = spells_to_years(read_majors(fixture_raw))
+    years = spells_to_years(read_majors(fixture_raw), last=2016)
     assert ((years["ccode"] == 255) & (years["year"] == 1939)).any()
     assert not ((years["ccode"] == 255) & (years["year"] == 1950)).any()  # not major 1946-1990
 
 
-def test_contiguity_dates(fixture_raw):
-    c = read_contdir(fixture_raw)
-    assert (c["enddate"] >= c["stdate"]).all()
-    assert c["conttype"].between(0, 5).all()
+def test_spells_open_in_2016_run_to_the_edge(fixture_raw):
+    years = spells_to_years(read_states(fixture_raw), last=2024)
+    assert ((years["ccode"] == 2) & (years["year"] == 2024)).any()  # censored, not ended
+    assert years["year"].max() == 2024
 
 
-def test_sipri_cp1252_blanks_and_names(fixture_raw):
-    s = read_sipri(fixture_raw)
-    assert "Côte d’Ivoire" in set(s["country"])  # 0x92 decoded as a right quote
-    assert set(s.loc[s["country"] == "Côte d’Ivoire", "ccode"]) == {437}
-    assert s.loc[(s["ccode"] == 2) & (s["year"] == 1949), "sipri_milex"].item() == 13503
-    ussr = s[s["ccode"] == 365]
-    assert set(ussr.loc[ussr["year"] <= 1991, "country"]) <= {"USSR"}
-    assert set(ussr.loc[ussr["year"] >= 1992, "country"]) <= {"Russia"}
-    assert not s.duplicated(["ccode", "year"]).any()
-    assert s["sipri_milex"].isna().any()  # ' ' blanks are missing, not zero
-    germany = s[s["country"] == "Germany"]
-    assert set(germany.loc[germany["year"] <= 1990, "ccode"]) == {260}
-    assert set(germany.loc[germany["year"] >= 1991, "ccode"]) == {255}
+def test_sipri_workbook_sheets_names_and_marks(fixture_raw):
+    s = read_sipri(fixture_raw).set_index(["ccode", "year"])
+    assert list(s.columns) == ["milex_current", "milex_constant", "milex_gdp"]
+    assert 640 in s.index.get_level_values(0)  # "Türkiye" -> COW 640
+    assert 437 in s.index.get_level_values(0)  # "Cote d'Ivoire"
+    us = s.loc[(2, 2015)]
+    assert 3.0 < us["milex_gdp"] < 4.0  # share of GDP read as a fraction, stored in %
+    assert 6e5 < us["milex_current"] < 7e5  # US$ m, current
+    assert (265, 1970) in s.index  # German Democratic Republic
+    assert s.loc[(260, 1970), "milex_current"] > 0  # Germany before 1991 = FRG (260)
+    assert (255, 1990) not in s.index and (255, 1991) in s.index
+    ussr = s.xs(365, level="ccode")
+    assert 1990 in ussr.index and 1992 in ussr.index  # USSR to 1991, Russia from 1992
+    assert not s.index.duplicated().any()
+    # ". .", "..." and "xxx" are missing, region heading rows and the EU are skipped
+    assert s.notna().any(axis=1).all()
 
 
-def test_maddison_codes_and_gdp(fixture_raw):
-    m = read_maddison(fixture_raw)
-    russia = m[m["ccode"] == 365].set_index("year")
-    assert {1990, 1991, 1992, 2016} <= set(russia.index)
-    assert not m.duplicated(["ccode", "year"]).any()
-    row = m.dropna(subset=["gdp"]).iloc[0]
-    assert np.isclose(row["gdp"], row["cgdppc"] * row["pop"] / 1000)
-    assert 437 in set(m["ccode"])  # Côte d'Ivoire, cp1252 name
+def test_wdi_drops_aggregates_and_territories(fixture_raw):
+    w = read_wdi_gdp(fixture_raw)
+    assert set(w["ccode"]) == {2, 640, 255, 365, 437}  # ARB, EUU, HKG dropped
+    assert w.loc[w["ccode"] == 255, "year"].min() == 1991  # no unified Germany before 1991
+    assert w.loc[w["ccode"] == 365, "year"].min() == 1992  # Russia, not the USSR
+    us = w[(w["ccode"] == 2) & (w["year"] == 2023)]["gdp_current"].item()
+    assert 2e7 < us < 3.5e7  # US$ m: about 27 trillion
+
+
+def test_ucdp_gw_codes_to_cow_and_sides(fixture_raw):
+    u = read_ucdp(fixture_raw)
+    mali = u[(u["conflict_id"] == 11347) & (u["year"] == 2019)]
+    assert {432, 2, 255} <= set(mali["ccode"])  # GW 260 in 2019 is unified Germany (COW 255)
+    assert not mali.loc[mali["ccode"] == 2, "primary"].item()
+    war = u[(u["conflict_id"] == 13243) & (u["year"] == 2022)].set_index("ccode")["side"]
+    assert war[365] == "A" and war[369] == "B"
+    assert set(u["type_of_conflict"]) <= {"interstate", "intrastate", "II", "extrasystemic"}
+
+
+def test_vdem14_crosswalk_and_overlap_rule(fixture_raw):
+    v14 = read_vdem14(fixture_raw)
+    assert set(v14.loc[v14["year"] == 1989, "ccode"]) >= {265, 260, 365, 2}  # DDR, FRG
+    assert 255 in set(v14.loc[v14["year"] == 1991, "ccode"])
+    assert not (v14["ccode"] == 0).any() and not v14.duplicated(["ccode", "year"]).any()
+    both = read_vdem(fixture_raw)
+    assert not both.duplicated(["ccode", "year"]).any()
+    in14 = both.merge(v14[["ccode", "year"]], on=["ccode", "year"])
+    assert (in14["vdem_release"] == 14).all()  # v14 wins wherever it has the state-year
+    assert (both.loc[both["year"] < 1970, "vdem_release"] == 10).all()  # older fills the rest
 
 
 def test_polity_special_codes_and_recodes(fixture_raw):
@@ -96,6 +140,7 @@ def test_polity_special_codes_and_recodes(fixture_raw):
 def test_vdem_drops_rows_without_cow_code(fixture_raw):
     v = read_vdem(fixture_raw)
     assert v["ccode"].notna().all() and v["polyarchy"].dropna().between(0, 1).all()
+    assert 0 not in set(v["ccode"])  # Hong Kong has no COW state
 
 
 def test_chisols_mixed_types(fixture_raw):
@@ -132,8 +177,10 @@ def test_mids_directed_duplicates_collapsed(fixture_raw):
 
 def test_rivalries_ongoing_flag(fixture_raw):
     r = read_rivalries(fixture_raw)
-    assert r.loc[r["endyear"] == 2010, "ongoing"].all()
-    assert not r.loc[r["endyear"] < 2010, "ongoing"].any()
+    assert r.loc[r["endyear"] == 2020, "ongoing"].all()  # censored at the data's end
+    assert not r.loc[r["endyear"] < 2020, "ongoing"].any()
+    assert r[["ccode1", "ccode2", "styear", "endyear"]].dtypes.eq("int64").all()  # were floats
+    assert set(r["spatial"]) <= {0, 1}
 
 
 def test_archigos_gw_to_cow(fixture_raw):

@@ -7,28 +7,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 
-from forecast.api.problems import ApiError
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.state import svc
+from forecast.errors import AdminDisabledError, UnauthorizedError
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["admin"])
 
 
 def _check_token(request: Request, authorization: str | None) -> None:
     token = request.app.state.settings.admin_token
-    if token is None:
-        raise ApiError(
-            503,
-            "admin_disabled",
-            "admin endpoints are disabled: set ALLIANCE_FORECAST_ADMIN_TOKEN on the server",
+    secret = token.get_secret_value().encode() if token is not None else b""
+    if not secret:
+        raise AdminDisabledError(
+            "admin endpoints are disabled: set a non-empty ALLIANCE_FORECAST_ADMIN_TOKEN "
+            "on the server"
         )
     scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.encode(), token.get_secret_value().encode()
-    ):
-        raise ApiError(
-            401,
-            "unauthorized",
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), secret):
+        raise UnauthorizedError(
             "missing or wrong bearer token: send 'Authorization: Bearer <token>'",
             field="Authorization",
         )
@@ -37,9 +33,10 @@ def _check_token(request: Request, authorization: str | None) -> None:
 @router.post(
     "/admin/reload",
     responses={
-        401: {},
+        401: {"description": "Missing or wrong bearer token."},
         409: {"description": "The live version is invalid; old one kept."},
-        503: {},
+        429: {"description": "A reload is already running; retry in a few seconds."},
+        503: {"description": "Admin disabled (no token), or the store is unreadable."},
     },
 )
 def reload_model(
@@ -48,9 +45,12 @@ def reload_model(
     model: Annotated[str | None, Query(max_length=100)] = None,
     force: Annotated[bool, Query()] = False,
 ) -> dict[str, Any]:
-    """Swap to the live version now (the pointer is also polled in the background)."""
+    """Swap to the live version now, in every worker (the pointer is also polled)."""
     _check_token(request, authorization)
     state = svc(request)
     if model is not None:
         state.holder.get(model)  # 422 for a model that is not served
-    return state.holder.reload(model, force=force)
+    result = state.holder.reload(model, force=force)
+    if state.workers is not None:
+        result["workers"] = state.workers.broadcast(result["model"], result["version"], force)
+    return result

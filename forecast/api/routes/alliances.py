@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from forecast.api import engine, render, svg
-from forecast.api.catalog import public
-from forecast.api.problems import ApiError
+from forecast.api.catalog import not_in_force, public
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import (
     MAX_HORIZON,
@@ -18,7 +17,6 @@ from forecast.api.schemas import (
     ObligationType,
 )
 from forecast.api.state import ServiceState, svc
-from forecast.errors import ForecastError
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["alliances"])
 
@@ -114,31 +112,9 @@ def _compute(state: ServiceState, served, atopid: int, horizon: int) -> bytes:
     summary = state.catalog.summary(atopid)  # 404 when unknown
     if not summary["in_force"]:
         raise not_in_force(summary)
-    try:
-        f = engine.forecast(served.forecaster, atopid, horizon, None)
-    except (ForecastError, KeyError) as exc:
-        raise ApiError(
-            409,
-            "not_forecastable",
-            f"alliance {atopid} cannot be forecast: {exc}",
-            field="atopid",
-        ) from exc
+    f = engine.forecast(served.forecaster, atopid, horizon, None)
     body = render.forecast(f, label=summary["label"], provenance=dict(served.provenance))
     return json.dumps(body, separators=(",", ":")).encode()
-
-
-def not_in_force(summary: dict) -> ApiError:
-    """409 for an alliance that already ended, naming its end year and cause."""
-    cause = summary["end_cause"] or "cause not coded"
-    return ApiError(
-        409,
-        "not_in_force",
-        f"alliance {summary['atopid']} ({summary['label']}) ended in {summary['endyr']} "
-        f"({cause}); forecasts exist only for alliances in force at the end of the data "
-        "(filter with GET /v1/alliances?in_force=true)",
-        field="atopid",
-        extra={"endyr": summary["endyr"], "end_cause": summary["end_cause"]},
-    )
 
 
 __all__ = ["router"]

@@ -7,14 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from forecast.api import engine, render
-from forecast.api.problems import ApiError, invalid
-from forecast.api.routes.alliances import not_in_force
+from forecast.api import budget, engine, render
+from forecast.api.catalog import not_in_force
+from forecast.api.problems import error_body
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import BatchIn, BatchOut, ScenarioIn
 from forecast.api.serving import ServedModel
 from forecast.api.state import ServiceState, svc
-from forecast.errors import ForecastError, InputError
+from forecast.errors import InputError, NotForecastableError, NotFoundError, TooLargeError
 from forecast.predict import scenarios
 from forecast.predict.types import Override, Scenario
 
@@ -27,8 +27,13 @@ router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["forecasts"
     responses={
         200: {"model": BatchOut, "content": {"application/json": {}}},
         404: {"description": "Unknown atopid(s), all named."},
-        413: {"description": "More alliances than the batch limit, or a body too large."},
-        422: {"description": "Invalid body: field and allowed values named."},
+        408: {"description": "The body did not arrive in time."},
+        413: {
+            "description": "More alliances than the batch limit, a scenario batch over "
+            "alliances x horizon, a body or an answer too large."
+        },
+        422: {"description": "Invalid body (or not UTF-8 JSON): field and allowed values."},
+        429: {"description": "Too many scenario batches being computed; retry later."},
     },
 )
 def post_forecasts(request: Request, body: BatchIn) -> Response:
@@ -38,18 +43,14 @@ def post_forecasts(request: Request, body: BatchIn) -> Response:
     limit = state.settings.max_batch
     atopids = list(dict.fromkeys(body.atopids))
     if len(atopids) > limit:
-        raise ApiError(
-            413,
-            "too_large",
+        raise TooLargeError(
             f"atopids: {len(atopids)} alliances in one batch; the limit is {limit}, split it",
             field="atopids",
             allowed={"max_items": limit},
         )
     unknown = [a for a in atopids if a not in state.catalog.summaries]
     if unknown:
-        raise ApiError(
-            404,
-            "not_found",
+        raise NotFoundError(
             f"unknown atopid(s) {', '.join(map(str, unknown))}: see GET /v1/alliances",
             field="atopids",
         )
@@ -61,7 +62,7 @@ def post_forecasts(request: Request, body: BatchIn) -> Response:
         if summary["in_force"]:
             live.append(a)
         else:
-            errors.append({"atopid": a, **not_in_force(summary).body()["error"]})
+            errors.append({"atopid": a, **error_body(not_in_force(summary))["error"]})
     head = {
         "model": dict(served.provenance),
         "horizon": body.horizon,
@@ -73,49 +74,66 @@ def post_forecasts(request: Request, body: BatchIn) -> Response:
         items = b",".join(p for p in parts if p is not None)
         head["errors"] = errors
         prefix = json.dumps(head, separators=(",", ":"))[:-1].encode()
-        return Response(prefix + b',"forecasts":[' + items + b"]}", media_type="application/json")
-    scenario_by_alliance = {a: _scenario(state, served, body.scenario, a) for a in live}
-    results = []
-    for a in live:
-        label = state.catalog.summaries[a]["label"]
-        try:
-            base, what_if, diff = engine.scenario_difference(
-                served.forecaster, a, body.horizon, scenario_by_alliance[a]
-            )
-        except (ForecastError, KeyError) as exc:
-            errors.append(
-                {
-                    "atopid": a,
-                    "status": 409,
-                    "code": "not_forecastable",
-                    "message": f"alliance {a} cannot be forecast: {exc}",
-                }
-            )
-            continue
-        prov = dict(served.provenance)
-        results.append(
-            {
-                "atopid": a,
-                "applied": [
-                    {"covariate": o.covariate, "op": o.op, "value": o.value, "unit": o.unit}
-                    for o in scenario_by_alliance[a].overrides
-                ],
-                "baseline": render.forecast(base, label=label, provenance=prov),
-                "scenario": render.forecast(
-                    what_if, label=label, provenance=prov, kind="scenario", note=render.WHAT_IF_NOTE
-                ),
-                "difference": render.forecast(
-                    diff,
-                    label=label,
-                    provenance=prov,
-                    kind="difference",
-                    note="scenario minus baseline, per posterior draw",
-                ),
-            }
+        out = prefix + b',"forecasts":[' + items + b"]}"
+        return Response(
+            budget.check_size(out, state.settings.max_response_bytes),
+            media_type="application/json",
         )
-    head["results"] = results
+    budget.check_cells(len(live), body.horizon, state.settings.max_scenario_cells)
+    scenario_by_alliance = {a: _scenario(state, served, body.scenario, a) for a in live}
+    with state.scenario_budget.slot():
+        results = [
+            _scenario_result(state, served, a, body.horizon, scenario_by_alliance[a], errors)
+            for a in live
+        ]
+    head["results"] = [r for r in results if r is not None]
     head["errors"] = errors
-    return Response(json.dumps(head, separators=(",", ":")), media_type="application/json")
+    out = json.dumps(head, separators=(",", ":")).encode()
+    return Response(
+        budget.check_size(out, state.settings.max_response_bytes), media_type="application/json"
+    )
+
+
+def _scenario_result(
+    state: ServiceState,
+    served: ServedModel,
+    atopid: int,
+    horizon: int,
+    scenario: Scenario,
+    errors: list,
+) -> dict[str, Any] | None:
+    """Baseline, scenario and difference of one alliance (None: recorded in ``errors``)."""
+    label = state.catalog.summaries[atopid]["label"]
+    try:
+        base, what_if, diff = engine.scenario_difference(
+            served.forecaster, atopid, horizon, scenario
+        )
+    except NotForecastableError as exc:
+        errors.append({"atopid": atopid, **error_body(exc)["error"]})
+        return None
+    prov = dict(served.provenance)
+    rendered = {
+        "baseline": render.forecast(base, label=label, provenance=prov),
+        "scenario": render.forecast(
+            what_if, label=label, provenance=prov, kind="scenario", note=render.WHAT_IF_NOTE
+        ),
+        "difference": render.forecast(
+            diff,
+            label=label,
+            provenance=prov,
+            kind="difference",
+            note="scenario minus baseline, per posterior draw",
+        ),
+    }
+    budget.check_finite(rendered, atopid)
+    return {
+        "atopid": atopid,
+        "applied": [
+            {"covariate": o.covariate, "op": o.op, "value": o.value, "unit": o.unit}
+            for o in scenario.overrides
+        ],
+        **rendered,
+    }
 
 
 def _baseline_bytes(
@@ -127,15 +145,8 @@ def _baseline_bytes(
     label = state.catalog.summaries[atopid]["label"]
     try:
         f = engine.forecast(served.forecaster, atopid, horizon, None)
-    except (ForecastError, KeyError) as exc:
-        errors.append(
-            {
-                "atopid": atopid,
-                "status": 409,
-                "code": "not_forecastable",
-                "message": f"alliance {atopid} cannot be forecast: {exc}",
-            }
-        )
+    except NotForecastableError as exc:
+        errors.append({"atopid": atopid, **error_body(exc)["error"]})
         return None
     out = render.forecast(f, label=label, provenance=dict(served.provenance))
     return json.dumps(out, separators=(",", ":")).encode()
@@ -149,9 +160,10 @@ def _scenario(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid
         overrides = []
         for i, o in enumerate(spec.overrides):
             if o.covariate not in served.covariates:
-                raise invalid(
-                    f"scenario.overrides.{i}.covariate",
-                    f"unknown covariate {o.covariate!r} for model {served.name}",
+                raise InputError(
+                    f"scenario.overrides.{i}.covariate: unknown covariate {o.covariate!r} "
+                    f"for model {served.name}",
+                    field=f"scenario.overrides.{i}.covariate",
                     allowed=list(served.covariates),
                 )
             if o.member is not None:
@@ -161,16 +173,18 @@ def _scenario(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid
     try:
         scenarios.validate(scenario, served.covariates)
     except InputError as exc:
-        raise invalid("scenario", str(exc), allowed=["set", "add", "scale (natural unit)"]) from exc
+        raise InputError(
+            f"scenario: {exc}", field="scenario", allowed=["set", "add", "scale (natural unit)"]
+        ) from exc
     return scenario
 
 
 def _member_of(state: ServiceState, member: str, atopid: int, field: str) -> int:
     ccode = state.catalog.resolve_member(member, field)
     if ccode not in state.catalog.member_ccodes[atopid]:
-        raise invalid(
-            field,
-            f"{member!r} is not a member of alliance {atopid}",
+        raise InputError(
+            f"{field}: {member!r} is not a member of alliance {atopid}",
+            field=field,
             allowed=[m["name"] for m in state.catalog.summaries[atopid]["members"]],
         )
     return ccode
@@ -188,19 +202,24 @@ def _preset(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: 
             scenario = scenarios.leader_spending_cut(allowed, fraction, share)
         else:
             if spec.member is None:
-                raise invalid(
-                    "scenario.member",
-                    "regime_change needs the member that changes",
+                raise InputError(
+                    "scenario.member: regime_change needs the member that changes",
+                    field="scenario.member",
                     allowed=[m["name"] for m in state.catalog.summaries[atopid]["members"]],
                 )
             ccode = _member_of(state, spec.member, atopid, "scenario.member")
             scenario = scenarios.regime_change(allowed, state.democracies.get(ccode, False))
     except InputError as exc:
-        raise invalid("scenario.amount", str(exc), allowed={"min": 0, "max": 1}) from exc
+        if exc.field is not None:  # already names its field (the member)
+            raise
+        raise InputError(
+            f"scenario.amount: {exc}", field="scenario.amount", allowed={"min": 0, "max": 1}
+        ) from exc
     if not scenario.overrides:
-        raise invalid(
-            "scenario.preset",
-            f"preset {spec.preset} changes no covariate that model {served.name} uses",
+        raise InputError(
+            f"scenario.preset: preset {spec.preset} changes no covariate that model "
+            f"{served.name} uses",
+            field="scenario.preset",
             allowed=["leader_spending_cut", "regime_change", "threat_up"],
         )
     return Scenario(spec.name or scenario.name, scenario.overrides)

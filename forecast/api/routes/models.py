@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 
 from forecast.api import engine
-from forecast.api.problems import not_found
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import ModelDetail, ModelSummary
 from forecast.api.state import ServiceState, svc
-from forecast.errors import ForecastError
+from forecast.errors import NotFoundError, StoreError
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["models"])
 
@@ -28,11 +27,8 @@ def _version_row(entry: dict[str, Any], live: str | None) -> dict[str, Any]:
 
 
 def _summary(state: ServiceState, name: str) -> dict[str, Any]:
-    live = engine.live_version(state.registry, name)
-    try:
-        served = state.holder.get(name).version
-    except Exception:
-        served = None
+    live = engine.live_version(state.registry, name)  # StoreError (503) when unreadable
+    served = state.holder.served_version(name)
     return {
         "name": name,
         "live_version": live,
@@ -41,14 +37,17 @@ def _summary(state: ServiceState, name: str) -> dict[str, Any]:
     }
 
 
-@router.get("/models", response_model=list[ModelSummary])
+_STORE_DOWN = {503: {"description": "The store (pointer or manifest) is unreadable."}}
+
+
+@router.get("/models", response_model=list[ModelSummary], responses=_STORE_DOWN)
 def list_models(request: Request) -> list[dict[str, Any]]:
     """Every stored model with its versions and live pointer."""
     state = svc(request)
     return [_summary(state, n) for n in engine.model_names(state.registry)]
 
 
-@router.get("/models/{name}", response_model=ModelDetail, responses={404: {}})
+@router.get("/models/{name}", response_model=ModelDetail, responses={404: {}, **_STORE_DOWN})
 def get_model(
     request: Request, name: Annotated[str, Path(max_length=100, description="Model name.")]
 ) -> dict[str, Any]:
@@ -57,18 +56,19 @@ def get_model(
     state = svc(request)
     names = engine.model_names(state.registry)
     if name not in names:
-        raise not_found("model", name, f"stored models are {', '.join(sorted(names))}")
+        raise NotFoundError(
+            f"unknown model {name!r}: stored models are {', '.join(sorted(names))}", field="model"
+        )
     out = _summary(state, name)
+    served = state.holder.served_version(name)
     manifest = None
-    try:
+    if served is not None:
         manifest = dict(state.holder.get(name).manifest)
-    except Exception:
-        if out["live_version"]:
-            try:
-                art = engine.load_artifact(state.registry, name, out["live_version"])
-                manifest = dict(engine.manifest_of(art))
-            except ForecastError:
-                manifest = None
+    elif out["live_version"]:
+        try:
+            manifest = state.registry.manifest(name, out["live_version"])
+        except StoreError:
+            manifest = None
     out["manifest"] = manifest
     out["loo_comparison"] = _loo_comparison(state, names)
     return out
@@ -84,7 +84,7 @@ def _loo_comparison(state: ServiceState, names: list[str]) -> list[dict[str, Any
             continue
         try:
             man = state.registry.manifest(n, live)
-        except ForecastError:
+        except StoreError:
             continue
         loo = man.get("loo") or {}
         rows.append(
