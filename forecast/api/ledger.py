@@ -13,8 +13,8 @@ from typing import Any
 
 from fastapi import Request
 
-from forecast.api.problems import ApiError
 from forecast.config import Settings
+from forecast.errors import StoreError
 
 log = logging.getLogger("forecast.api.ledger")
 
@@ -66,4 +66,4 @@ def ledger(request: Request) -> LedgerService:
     if isinstance(service, LedgerService):
         return service
     reason = getattr(request.app.state, "ledger_error", None) or "the ledger is still opening"
-    raise ApiError(503, "ledger_unavailable", f"forecast ledger unavailable: {reason}")
+    raise StoreError(f"forecast ledger unavailable: {reason}")

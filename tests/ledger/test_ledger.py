@@ -20,6 +20,7 @@ from forecast.panel.load import load_panel
 
 NATO, WARSAW_PACT = 3180, 3285  # in force through 2016; ended 1991 (abrogation)
 ISSUED = datetime(2026, 12, 1, tzinfo=UTC)
+LAST = int(load_panel()["year"].max())  # the data's last year
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +71,10 @@ def test_scoring_resolves_closed_windows_from_the_panel(ledger_url: str, panel) 
         (WARSAW_PACT, 1985, 10, 0.3),  # ended 1991: inside 1986-1995 -> ended
         (WARSAW_PACT, 1985, 5, 0.2),   # window 1986-1990 closed, still in force -> 0
         (NATO, 2000, 10, 0.1),         # closed in 2010, in force -> 0
-        (NATO, 2016, 5, 0.05),         # window 2017-2021 not in the data yet -> open
+        (NATO, LAST, 5, 0.05),         # window past the data's last year -> open
     ), issuer())  # fmt: skip
     run = score_ledger(engine, panel, data_sha256="d1")
-    assert (run.scored, run.open, run.data_through) == (3, 1, 2016)
+    assert (run.scored, run.open, run.data_through) == (3, 1, LAST)
     page = ledger_page(engine, filters={"scored": True}, page=1, page_size=10)
     got = {(i["atopid"], i["horizon"]): i["score"] for i in page["items"]}
     assert got[(WARSAW_PACT, 10)]["ended"] == 1
@@ -85,7 +86,7 @@ def test_scoring_resolves_closed_windows_from_the_panel(ledger_url: str, panel) 
     assert got[(WARSAW_PACT, 5)]["log_loss"] == pytest.approx(-np.log(0.8))
     assert got[(NATO, 10)]["ended"] == 0
     open_page = ledger_page(engine, filters={"scored": False}, page=1, page_size=10)
-    assert [(i["atopid"], i["as_of"]) for i in open_page["items"]] == [(NATO, 2016)]
+    assert [(i["atopid"], i["as_of"]) for i in open_page["items"]] == [(NATO, LAST)]
 
 
 def test_rescoring_adds_rows_and_rewrites_none(ledger_url: str, panel) -> None:

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from forecast.api.problems import ApiError
 from forecast.api.state import svc
+from forecast.errors import ForecastError, InputError
 from forecast.pages import views
 from forecast.pages.render import page
 from forecast.panel.columns import OBLIGATION_TYPES, REGIONS
@@ -43,9 +43,7 @@ def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
     if raw in (None, ""):
         return default
     if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise ApiError(
-            422,
-            "invalid",
+        raise InputError(
             f"{name} must be a whole number from {lo} to {hi}, got {raw!r}",
             field=name,
         )
@@ -55,9 +53,7 @@ def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
 def _choice(request: Request, name: str, allowed: tuple[str, ...], default: str | None) -> Any:
     raw = request.query_params.get(name) or default
     if raw is not None and raw not in allowed:
-        raise ApiError(
-            422, "invalid", f"{name} must be one of {', '.join(allowed)}, got {raw!r}", field=name
-        )
+        raise InputError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}", field=name)
     return raw
 
 
@@ -72,8 +68,8 @@ def index(request: Request) -> HTMLResponse:
         order = _choice(request, "order", ("asc", "desc"), "desc")
         otype = _choice(request, "type", OBLIGATION_TYPES, None)
         region = _choice(request, "region", REGIONS, None)
-    except ApiError as exc:
-        return _error(exc.status, exc.message)
+    except ForecastError as exc:
+        return _error(exc.http_status, exc.message)
     q = (request.query_params.get("q") or "").strip()[:100] or None
     if not hasattr(request.app.state, "index_rows"):
         request.app.state.index_rows = {}
@@ -142,7 +138,7 @@ def _scenario(request: Request, atopid: int, horizon: int) -> dict[str, Any]:
         err = exc.errors()[0]
         sc["error"] = f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
         return sc
-    except ApiError as exc:
+    except ForecastError as exc:
         sc["error"] = exc.message
         return sc
     if answer["results"]:
@@ -164,14 +160,14 @@ def alliance(request: Request, atopid: str) -> HTMLResponse:
     today = state.clock().year
     try:
         horizon = _int(request, "horizon", views.default_horizon(served.as_of, today), 1, 30)
-    except ApiError as exc:
-        return _error(exc.status, exc.message)
+    except ForecastError as exc:
+        return _error(exc.http_status, exc.message)
     f = sc = charts = dv = None
     forecast_error = None
     if summary["in_force"]:
         try:
             f = views.forecast_json(state, served, a, horizon)
-        except ApiError as exc:
+        except ForecastError as exc:
             forecast_error = exc.message
     else:
         forecast_error = (
@@ -212,8 +208,8 @@ def track_record(request: Request) -> HTMLResponse:
 
     try:
         tr = ledger(request).track_record()
-    except ApiError as exc:
-        return _html(page("track_record.html", tr=None, error=exc.message), exc.status)
+    except ForecastError as exc:
+        return _html(page("track_record.html", tr=None, error=exc.message), exc.http_status)
     return _html(page("track_record.html", tr=tr, charts=views.track_record_charts(tr)))
 
 
