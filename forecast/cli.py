@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from forecast.commands import data, jobs, model, serve
+from forecast.commands import data, jobs, ledger, model, serve
 from forecast.errors import ForecastError
 
 app = typer.Typer(
@@ -27,7 +27,7 @@ def _root() -> None:
     """Bayesian forecasts of alliance persistence: build data, fit, serve, backtest."""
 
 
-for module in (data, model, serve, jobs):
+for module in (data, model, serve, jobs, ledger):
     module.register(app)
 
 

@@ -17,6 +17,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW_DIR = REPO_ROOT.parent / "shared" / "data" / "raw"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 DEFAULT_MODELS_DIR = REPO_ROOT / "models"
+#: The embedded forecast ledger (git-ignored); PostgreSQL through the same setting.
+DEFAULT_LEDGER_URL = f"sqlite:///{REPO_ROOT / 'var' / 'ledger.sqlite'}"
+#: Committed rolling-origin backtest forecasts (contract CSVs) the ledger is seeded from.
+DEFAULT_LEDGER_SEED_DIR = REPO_ROOT / "data" / "track-record"
 
 
 class Settings(BaseSettings):
@@ -28,6 +32,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Folder of the built panel + manifest.")
     models_dir: Path = Field(DEFAULT_MODELS_DIR, description="Posterior store root.")
     model: str = Field("full", description="Model served by default.")
+    ledger_url: str = Field(
+        DEFAULT_LEDGER_URL,
+        description="SQLAlchemy URL of the forecast ledger: sqlite:///path (default, embedded) "
+        "or postgresql+psycopg://user@host/db.",
+    )
+    ledger_seed_dir: Path = Field(
+        DEFAULT_LEDGER_SEED_DIR,
+        description="Committed backtest forecasts recorded in the ledger at first start.",
+    )
 
     # --- service (forecast.api, `alliance-forecast serve`) ---
     host: str = Field("127.0.0.1", description="Address the API server listens on.")

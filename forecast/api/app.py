@@ -23,7 +23,7 @@ from forecast.api.observability import (
     configure_logging,
 )
 from forecast.api.problems import install_handlers
-from forecast.api.routes import admin, alliances, batch, health, models
+from forecast.api.routes import admin, alliances, batch, docs, health, models, pages, track_record
 from forecast.api.serving import Clock, utc_now
 from forecast.api.state import load_state
 from forecast.api.workers import from_environment
@@ -76,6 +76,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # self-hosted by routes.docs (no CDN)
+        redoc_url=None,
         redirect_slashes=False,  # no 307 that reflects the Host header
     )
     app.state.metrics = metrics
@@ -89,6 +91,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.include_router(health.router)
-    for module in (alliances, batch, models, admin):
+    for module in (alliances, batch, models, admin, track_record, pages, docs):
         app.include_router(module.router)
     return app

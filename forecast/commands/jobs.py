@@ -171,6 +171,7 @@ def refit(
     opts = RefitOptions(
         models_dir=models_dir or get_settings().models_dir, model=model, raw=raw,
         panel_file=panel_file, keep=keep, sampler=cfg, backtest_horizon=backtest_horizon,
+        ledger_url=get_settings().ledger_url,
     )  # fmt: skip
 
     def log(msg: str) -> None:

@@ -64,6 +64,7 @@ class RefitOptions:
     min_brier_skill: float = 0.0
     max_log_loss_ratio: float = 1.02
     loo_z: float = 2.0
+    ledger_url: str | None = None  # snapshot the new live forecasts there (None: no ledger)
 
     @property
     def name(self) -> str:
@@ -271,6 +272,7 @@ def run_refit(opts: RefitOptions, log: Callable[[str], None]) -> RefitSummary:
         summary.pruned = store.prune(opts.name, opts.keep)
         _drop_records(opts, summary.pruned)
         _export_diagnostics(fit, panel, opts, summary.candidate, log)
+        _snapshot_in_ledger(opts, summary, panel, log)
         summary.status, summary.exit_code = "promoted", 0
         log(f"promoted {summary.candidate} (was {summary.live_before})")
     except LockHeldError as exc:
@@ -304,6 +306,19 @@ def _loo_of(store: Any, model: str, version: str | None) -> dict[str, Any] | Non
     summary = man.get("loo") or {}
     return {"elpd": summary.get("elpd"), "se": summary.get("se"),
             "data_hash": man.get("data_manifest_sha256"), "version": version}  # fmt: skip
+
+
+def _snapshot_in_ledger(opts: RefitOptions, summary: RefitSummary, panel, log) -> None:
+    """Record the promoted version's live forecasts (a ledger failure never undoes a promotion)."""
+    if opts.ledger_url is None:
+        return
+    try:
+        from forecast.ledger.snapshot import after_promotion
+
+        n = after_promotion(opts.ledger_url, opts.models_dir, opts.name, summary.candidate, panel)
+        log(f"ledger: {n} live forecasts of {summary.candidate} recorded")
+    except Exception as exc:  # reported in the summary; the promotion stands
+        summary.reasons.append(f"ledger snapshot failed: {type(exc).__name__}: {exc}")
 
 
 def _check_backtest(summary: RefitSummary, live_record: dict | None, opts: RefitOptions) -> None:

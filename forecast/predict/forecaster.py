@@ -165,7 +165,12 @@ class Forecaster:
 
     def _set_states(self) -> None:
         """Extend the state effects with fresh draws for member states unseen in training."""
-        lists = self.rows[MEMBERS] if MEMBERS in self.rows else pd.Series([()] * len(self.rows))
+        if MEMBERS not in self.rows:
+            raise InputError(
+                "the panel has no member lists: load it with "
+                "forecast.model.members.load_model_panel (member-state effects need them)"
+            )
+        lists = self.rows[MEMBERS]
         known = set(self.states)
         new = sorted({int(m) for ms in lists for m in ms} - known)
         fresh = [

@@ -49,6 +49,7 @@ def make_settings(root: Path, **overrides: object) -> Settings:
         "admin_token": ADMIN_TOKEN,
         "reload_poll_s": 0,
         "log_level": "warning",
+        "ledger_url": f"sqlite:///{root / 'ledger.sqlite'}",
     }
     values.update(overrides)
     return Settings(**values)

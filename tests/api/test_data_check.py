@@ -32,6 +32,10 @@ def test_a_model_fitted_on_other_data_is_served_and_labelled(store_copy, tmp_pat
     root = copy_store(store_copy, tmp_path / "store")
     settings = make_settings(root)
     data_sha = verify_data(root / "data").sha256
+    # a live version fitted on exactly this data (the shipped one may predate a data build)
+    v1 = clone_live_version(root / "models", settings.model, "same-data-v1")
+    _edit_manifest(root / "models", settings.model, v1, data_manifest_sha256=data_sha)
+    Registry(root / "models").promote(settings.model, v1)
     with TestClient(create_app(settings)) as c:
         assert c.app.state.svc.holder.wait_warm()
         prov = c.get(f"/v1/alliances/{NATO}/forecast").json()["model"]
