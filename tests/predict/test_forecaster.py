@@ -105,7 +105,11 @@ def test_table_matches_single_forecasts_and_backtest_contract(setup) -> None:
     k = C.CAUSES.index("abrogation")
     assert t.causes[0, i, 9, k] == pytest.approx(f.causes["abrogation"].mean)
     assert t.drivers_total[0, i] == pytest.approx(f.drivers_total.mean)
-    assert fc.drivers_of_table(t, int(t.atopids[i])) == f.drivers
+    from_table = fc.drivers_of_table(t, int(t.atopids[i]))
+    assert [d.group for d in from_table] == [d.group for d in f.drivers]
+    assert [d.contribution.mean for d in from_table] == pytest.approx(
+        [d.contribution.mean for d in f.drivers]
+    )
     rows = fc.end_probabilities(5)
     assert list(rows.columns[:6]) == ["atopid", "origin", "horizon", "p_end", "p_end_lo",
                                       "p_end_hi"]  # fmt: skip
