@@ -6,12 +6,12 @@ starts (one line and exit 2 on failure) and the lifespan again when it loads the
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from forecast.errors import StoreError
+from forecast.hashing import file_sha256
 
 MANIFEST = "manifest.json"
 SERVED_TABLES = ("alliances", "alliance_members", "alliance_year", "state_year")
@@ -23,14 +23,6 @@ class DataInfo:
 
     sha256: str
     last_year: int
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def verify_data(data_dir: Path) -> DataInfo:
@@ -59,7 +51,7 @@ def verify_data(data_dir: Path) -> DataInfo:
         file = data_dir / str(entry.get("file") or f"{table}.parquet")
         if not file.is_file():
             raise StoreError(f"{file} is missing: {fix}")
-        if _file_sha256(file) != entry["sha256"]:
+        if file_sha256(file) != entry["sha256"]:
             raise StoreError(
                 f"{file} does not match its sha256 in {path} (truncated or modified): {fix}"
             )

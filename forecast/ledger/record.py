@@ -6,7 +6,6 @@ the same file or snapshot again adds nothing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, insert, select
 
 from forecast.errors import InputError
 from forecast.evaluation.backtest import CONTRACT_COLUMNS
+from forecast.hashing import file_sha256
 from forecast.ledger.tables import CAUSE_COLUMNS, KINDS, Entry, Import, entry_key
 
 #: Horizons recorded when live forecasts are snapshotted.
@@ -104,11 +104,6 @@ def record(
                 ],
             )
     return len(new)
-
-
-def file_sha256(path: Path) -> str:
-    """Content hash of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def imported(engine: Engine, sha256: str) -> bool:

@@ -33,6 +33,7 @@ import pandera.errors as pa_errors
 
 from forecast import __version__
 from forecast.errors import DataValidationError
+from forecast.hashing import file_sha256
 from forecast.panel import registry
 from forecast.panel.alliance_year import build_alliance_year
 from forecast.panel.edge import EDGE_INPUTS, source_last_year
@@ -51,14 +52,6 @@ from forecast.sources.events import SCHEMA_VERSION
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 FILE_MODE = 0o644  # readable by the service user
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def code_hash() -> str:
@@ -175,10 +168,10 @@ def manifest_of(
         "code_version": __version__,
         "code_sha256": code_hash(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "raw_inputs": {f: _sha256(Path(raw_dir) / f) for f in raw_files()},
+        "raw_inputs": {f: file_sha256(Path(raw_dir) / f) for f in raw_files()},
         "events": {
             "file": "events/events.csv",
-            "sha256": _sha256(events_file),
+            "sha256": file_sha256(events_file),
             "schema_version": SCHEMA_VERSION,
             "rows": len(ev),
             "applied": len(applied),
@@ -219,7 +212,7 @@ def write_tables(
                 "file": filename,
                 "rows": len(df),
                 "columns": list(df.columns),
-                "sha256": _sha256(path),
+                "sha256": file_sha256(path),
                 "coverage": coverage(df, year_col) if year_col in df.columns else {},
             }
         manifest = manifest_of(tables, src, raw_dir, events_file, outputs)

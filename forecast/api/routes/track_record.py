@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 
 from forecast.api.ledger import ledger, open_service
 from forecast.api.routing import StrictQueryRoute
+from forecast.api.serving import release_heap
 from forecast.errors import ForecastError
 
 log = logging.getLogger("forecast.api.ledger")
@@ -28,6 +29,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     except Exception as exc:  # a database error must not stop the forecasts being served
         app.state.ledger_error = f"{type(exc).__name__}: {exc}"
         log.exception("forecast ledger unavailable")
+    release_heap()  # seeding and scoring read the panel: hand that memory back
     try:
         yield
     finally:
