@@ -64,14 +64,9 @@ def fit(
     settings = get_settings()
     cfg = with_overrides(PRODUCTION, draws=draws, tune=tune, chains=chains, seed=seed,
                          sampler=sampler, low_rank=low_rank)  # fmt: skip
-    if spec.unit == "member":
-        from forecast.panel.load import load_member_panel
+    from forecast.model.members import load_unit_panel
 
-        panel = load_member_panel(settings.data_dir)
-    else:
-        from forecast.model.members import load_model_panel
-
-        panel = load_model_panel(settings.data_dir)
+    panel = load_unit_panel(spec.unit, settings.data_dir)
     typer.echo(
         f"fitting {model} (spec {spec.spec_hash}) on {len(panel)} rows"
         f"{'' if until is None else f' up to {until}'} with {cfg.sampler}, "

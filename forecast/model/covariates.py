@@ -17,11 +17,50 @@ from forecast.model.manifest import CovariateRecord
 from forecast.model.spec import ModelSpec
 from forecast.panel import registry
 
+#: Driver family, unit and meaning of the member-panel covariates (``member_year``).
+MEMBER_COVARIATES: dict[str, tuple[str, str, str]] = {
+    "cinc_share": ("power", "share (0–1)", "The member's share of the members' CINC at t−1."),
+    "milex_share": ("spending", "share (0–1)", "The member's share of the members' military "
+                    "spending at t−1."),
+    "milex_gdp": ("spending", "% of GDP", "The member's military spending in % of its GDP "
+                  "at t−1 (from 1992)."),
+    "burden_ratio": ("spending", "ratio", "The member's spending share over its nominal-GDP "
+                     "share at t−1 (from 1992)."),
+    "polity2": ("domestic", "Polity scale (−10..10)", "The member's polity2 at t−1."),
+    "democracy": ("domestic", "indicator (0/1)", "The member is a democracy at t−1."),
+    "regime_change": ("domestic", "indicator (0/1)", "The member's regime changed in t−1."),
+    "sols_change": ("domestic", "indicator (0/1)", "The member's leader-support coalition "
+                    "changed in t−1 (CHISOLS)."),
+    "sols_change_nondem": ("domestic", "indicator (0/1)", "The same, for a non-democracy."),
+    "irregular_turnover": ("domestic", "indicator (0/1)", "The member's leader entered "
+                           "irregularly in t−1."),
+    "new_outside_alliance": ("foreign_policy", "alliances (count)", "Alliances the member "
+                             "signed in t−1 with a non-member."),
+    "n_members": ("design", "members (count)", "Members of the alliance in force at t."),
+}  # fmt: skip
+
+
+def describe(name: str) -> tuple[str, str, str, bool]:
+    """(family, unit, description, scenario) of a covariate, an interaction ``a:b`` (the
+    family of ``a``; never a scenario input: it follows its parts) or a member covariate."""
+    if ":" in name:
+        parts = [describe(p) for p in name.split(":")]
+        return (
+            parts[0][0],
+            " × ".join(p[1] for p in parts),
+            "Interaction (product) of " + " and ".join(name.split(":")) + ".",
+            False,
+        )
+    entry = registry.BY_NAME.get(name)
+    if entry is not None:
+        return entry.family, entry.unit, entry.description, entry.scenario
+    family, unit, description = MEMBER_COVARIATES.get(name, ("member", "", ""))
+    return family, unit, description, True
+
 
 def family_of(name: str) -> str:
-    """Driver group (covariate family) of ``name`` (``member`` for member-panel inputs)."""
-    entry = registry.BY_NAME.get(name)
-    return entry.family if entry else "member"
+    """Driver group (covariate family) of ``name`` (see :func:`describe`)."""
+    return describe(name)[0]
 
 
 def manifest_data_through(data_dir: Path | None = None) -> dict[str, int]:
@@ -38,6 +77,11 @@ def last_observed(panel: pd.DataFrame, names: tuple[str, ...]) -> dict[str, int 
     """Last year of source data behind each covariate (last panel year with a value - 1)."""
     out: dict[str, int | None] = {}
     for n in names:
+        if ":" in n:
+            parts = last_observed(panel, tuple(n.split(":")))
+            known = [v for v in parts.values() if v is not None]
+            out[n] = min(known) if len(known) == len(parts) else None
+            continue
         years = panel.loc[panel[n].notna(), "year"] if n in panel else pd.Series(dtype=int)
         out[n] = int(years.max()) - 1 if len(years) else None
     return out
@@ -55,13 +99,13 @@ def covariate_records(
     out = []
     for name in spec.covariates:
         s = scaling[name]
-        entry = registry.BY_NAME.get(name)
+        family, unit, description, scenario = describe(name)
         out.append(
             CovariateRecord(
                 name=name,
-                family=family_of(name),
-                unit=entry.unit if entry else "",
-                description=entry.description if entry else "",
+                family=family,
+                unit=unit,
+                description=description,
                 kind=s.kind,
                 used=s.used,
                 reason=s.reason,
@@ -71,7 +115,7 @@ def covariate_records(
                 hi=s.hi,
                 imputed_share=s.imputed_share,
                 data_through=through.get(name, seen[name]),
-                scenario=s.used and (entry.scenario if entry else True),
+                scenario=s.used and scenario,
             )
         )
     return out

@@ -94,6 +94,8 @@ def carry_forward(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
     out = frame.sort_values([*key, "year"]).copy()
     limit = spec.staleness.max_carry_years
     for name in spec.covariates:
+        if ":" in name:
+            continue
         vals = pd.to_numeric(out[name], errors="coerce").astype(float)
         seen = out["year"].astype(float).where(vals.notna())
         if name not in spec.events:
@@ -102,7 +104,26 @@ def carry_forward(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
             vals, seen = filled["v"], filled["s"]
         out[name] = vals
         out[name + OBSERVED] = seen
+    out = add_interactions(out, spec.covariates)
     return out.loc[frame.index]
+
+
+def add_interactions(frame: pd.DataFrame, covariates: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with every interaction ``a:b`` of ``covariates`` set to ``a * b`` (natural
+    units; NaN when a part is unknown). Its ``__observed`` year is the older part's. Called
+    after carrying forward and after a scenario changes a part, so the product always
+    follows its parts."""
+    names = [c for c in covariates if ":" in c]
+    if not names:
+        return frame
+    out = frame.copy()
+    for name in names:
+        parts = name.split(":")
+        out[name] = np.prod([pd.to_numeric(out[p], errors="coerce") for p in parts], axis=0)
+        seen = [out[p + OBSERVED] for p in parts if p + OBSERVED in out]
+        if seen:
+            out[name + OBSERVED] = pd.concat(seen, axis=1).min(axis=1, skipna=False)
+    return out
 
 
 def fit_scaling(
@@ -235,7 +256,8 @@ REQUIRED = ("year", "age", "era")
 
 
 def _check_columns(frame: pd.DataFrame, spec: ModelSpec) -> None:
-    needed = [*REQUIRED, spec.event_column, *spec.pooling, *spec.covariates]
+    plain = [c for c in spec.covariates if ":" not in c]
+    needed = [*REQUIRED, spec.event_column, *spec.pooling, *plain]
     if len(spec.causes) > 1:
         needed.append("cause")
     if spec.member_effects:

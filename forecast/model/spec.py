@@ -108,6 +108,9 @@ class ModelSpec:
     last year whose outcomes are coded (ATOP v5.1, see ``benchmarks/results/coding_lag.json``);
     later rows give covariates and recorded events but no likelihood terms.
     ``unit``: ``alliance`` or ``member``; ``event_column`` names its 0/1 outcome column.
+    A covariate named ``a:b`` is the interaction (product, in natural units) of the
+    covariates ``a`` and ``b``, which must be in the spec too
+    (``forecast.model.design.add_interactions`` computes it).
     """
 
     name: str
@@ -130,13 +133,19 @@ class ModelSpec:
 
     def __post_init__(self) -> None:
         known = set(C.COVARIATES) if self.unit == "alliance" else set(MEMBER_COVARIATES)
-        unknown = [c for c in self.covariates if c not in known]
+        unknown = [c for c in self.covariates if not set(interaction_parts(c)) <= known]
         if unknown:
             raise InputError(f"spec {self.name!r}: unknown covariates {unknown}")
         for label, subset in (("era_slopes", self.era_slopes), ("events", self.events)):
             stray = [c for c in subset if c not in self.covariates]
             if stray:
                 raise InputError(f"spec {self.name!r}: {label} {stray} are not in covariates")
+        loose = [
+            c for c in self.covariates
+            if ":" in c and not set(interaction_parts(c)) <= set(self.covariates)
+        ]  # fmt: skip
+        if loose:
+            raise InputError(f"spec {self.name!r}: interactions {loose} need their main effects")
         if self.reference_era not in C.ERAS:
             raise InputError(f"spec {self.name!r}: reference_era must be one of {C.ERAS}")
         if self.pool_cells and "obligation_type" not in self.pooling:
@@ -175,76 +184,129 @@ class ModelSpec:
 MEMBER_COVARIATES = (
     "cinc_share",
     "milex_share",
+    "milex_gdp",
     "burden_ratio",
     "polity2",
+    "democracy",
     "regime_change",
     "sols_change",
+    "sols_change_nondem",
+    "irregular_turnover",
+    "new_outside_alliance",
     "n_members",
 )
+#: Member-panel event covariates (the alliance panel's come from the registry's ``kind``).
+MEMBER_EVENTS = (
+    "regime_change",
+    "sols_change",
+    "sols_change_nondem",
+    "irregular_turnover",
+    "new_outside_alliance",
+)
+#: Causes of a member's exit while its alliance continues: ``withdrawal`` (the state
+#: leaves: ATOP termmode abrogation, replacement or natural) and ``independence_lost``
+#: (the state ceases to exist: FRG/GDR, Czechoslovakia, the Yemens; termmode 4/6).
+MEMBER_CAUSES = ("withdrawal", "independence_lost")
 
-#: Realist bag: power, spending (burden sharing in % of GDP), threat. The deprecated
-#: ``frac_free_riders`` (0.5 in every bilateral pact; review #2, #7) is not used.
+#: Design controls shared by every alliance variant (treaty form, not a theory's claim;
+#: review model.md §6.1): the theory blocks are compared on top of the same controls.
+CONTROLS = ("bilateral", "asymm", "wartime", "speclgth", "hub_spoke")
+#: Realism: power-structure shifts since formation, concentration, a rising rival,
+#: threat and its change, the costs of burden sharing (in % of GDP).
 REALIST = (
     "leader_cinc_share",
     "cap_shift",
     "cap_asym",
     "major_member",
+    "sys_con",
     "leader_milex_share",
     "alliance_milex_gdp",
+    "share_at_2pct",
     "leader_burden_gap",
     "lsthreat_max",
-    "shared_mid_5y",
+    "terrthreat_max",
+    "terrthreat_d5",
+    "common_rival",
+    "lost_common_rival",
+    "strongest_rival_growth",
     "member_conflict",
     "conflict_between_members",
-    "common_rival",
 )
-#: Institutionalist bag: treaty design and institutions; domestic politics and foreign
-#: policy (Leeds & Savun's "change" theories) travel with it as in the original variants.
-INSTITUTIONALIST = (
-    "bilateral",
-    "asymm",
-    "milinst",
-    "nomicoop",
-    "speclgth",
-    "wartime",
-    "depth",
+#: Institutionalism: institutionalisation (military institutions, organisation,
+#: integrated command, bases, depth, issue linkage).
+INSTITUTIONS = ("milinst", "organ1", "intcom", "base", "depth", "nomicoop")
+#: Change in threat x institutionalisation: the institutionalist hypothesis that
+#: institutionalised alliances persist when the common threat falls (a lost common rival;
+#: the 5-year fall of territorial threat, to 2010). A realist sees the hazard rise with a
+#: falling threat whatever the institutions (interaction 0).
+THREAT_X_INSTITUTIONS = ("lost_common_rival:milinst", "terrthreat_d5:milinst")
+#: Domestic politics (Leeds & Savun; Leeds, Mattes & Vogel): regime change, a change in
+#: the source of leader support, irregular turnover, democracy, new outside alliances.
+DOMESTIC = (
     "regime_change",
+    "sols_change_any",
     "sols_change_nondem",
+    "irregular_turnover",
     "min_polity2",
     "dem_share",
+    "min_polyarchy",
     "new_outside_alliance",
 )
-#: Member-panel event covariates (the alliance panel's come from the registry's ``kind``).
-MEMBER_EVENTS = ("regime_change", "sols_change")
 ERA_SLOPES = ("leader_milex_share", "lsthreat_max")
 
 
+def interaction_parts(name: str) -> tuple[str, ...]:
+    """The covariates of an interaction ``a:b`` (``(name,)`` for a plain covariate)."""
+    return tuple(name.split(":"))
+
+
 def _events(covariates: tuple[str, ...]) -> tuple[str, ...]:
-    """The covariates the registry marks as events."""
+    """Covariates the registry marks as events; an interaction is an event when one of
+    its parts is (it is zero once the event has passed)."""
     from forecast.panel.registry import BY_NAME
 
-    return tuple(c for c in covariates if c in BY_NAME and BY_NAME[c].kind == "event")
+    def is_event(c: str) -> bool:
+        return c in BY_NAME and BY_NAME[c].kind == "event"
+
+    return tuple(c for c in covariates if any(is_event(p) for p in interaction_parts(c)))
 
 
-def _alliance_spec(name: str, covariates: tuple[str, ...], slopes: tuple[str, ...]) -> ModelSpec:
+def _alliance_spec(name: str, *blocks: tuple[str, ...], slopes: tuple[str, ...] = ()) -> ModelSpec:
+    covariates = tuple(dict.fromkeys(c for block in blocks for c in block))
     return ModelSpec(name, covariates, events=_events(covariates), era_slopes=slopes)
 
 
+#: Alliance-level variants of the debate (``full`` encompasses them) and the member model.
+THEORIES = ("realist", "institutionalist", "domestic", "full")
 VARIANTS: dict[str, ModelSpec] = {
-    "realist": _alliance_spec("realist", REALIST, ERA_SLOPES),
-    "institutionalist": _alliance_spec("institutionalist", INSTITUTIONALIST, ()),
-    "full": _alliance_spec("full", REALIST + INSTITUTIONALIST, ERA_SLOPES),
+    "realist": _alliance_spec("realist", CONTROLS, REALIST, slopes=ERA_SLOPES),
+    "institutionalist": _alliance_spec(
+        "institutionalist",
+        CONTROLS,
+        INSTITUTIONS,
+        ("lost_common_rival", "terrthreat_d5"),
+        THREAT_X_INSTITUTIONS,
+    ),
+    "domestic": _alliance_spec("domestic", CONTROLS, DOMESTIC),
+    "full": _alliance_spec(
+        "full",
+        CONTROLS,
+        REALIST,
+        INSTITUTIONS,
+        THREAT_X_INSTITUTIONS,
+        DOMESTIC,
+        slopes=ERA_SLOPES,
+    ),
     "member_exit": ModelSpec(
         "member_exit",
-        ("cinc_share", "milex_share", "burden_ratio", "polity2", "regime_change", "sols_change"),
+        MEMBER_COVARIATES,
         events=MEMBER_EVENTS,
-        causes=("exit",),
+        causes=MEMBER_CAUSES,
         pooling=("obligation_type",),
         pool_cells=False,
-        member_effects=False,
         unit="member",
         event_column="exit",
-        priors=Priors(base_rates=(("exit", 0.0035),)),
+        priors=Priors(base_rates=(("withdrawal", 0.0025), ("independence_lost", 0.001))),
     ),
 }
 

@@ -33,9 +33,11 @@ import pandas as pd
 
 from forecast.errors import InputError
 from forecast.model import hazard
+from forecast.model.covariates import family_of
 from forecast.model.design import (
     OBSERVED,
     Scaling,
+    add_interactions,
     age_bin_of,
     calendar_era,
     carry_forward,
@@ -44,11 +46,11 @@ from forecast.model.design import (
     member_matrix,
 )
 from forecast.model.manifest import Manifest
-from forecast.model.members import MEMBERS
+from forecast.model.members import MEMBERS, ModelPanels
 from forecast.model.spec import ModelSpec
-from forecast.panel import columns as C
+from forecast.panel import registry
 from forecast.predict import scenarios
-from forecast.predict.types import Driver, Forecast, Interval, Scenario
+from forecast.predict.types import Driver, Forecast, Interval, MemberForecast, Scenario
 from forecast.store.registry import Artifact
 
 LO, HI = 0.05, 0.95
@@ -96,18 +98,32 @@ def manifest_of(artifact: Artifact) -> Manifest:
     return man if isinstance(man, Manifest) else Manifest.model_validate(man)
 
 
-class Forecaster:
-    """Forecasts for the alliances in force at the end of ``as_of`` (default: last panel year).
+#: Driver groups in display order (member-panel inputs without a family last).
+FAMILIES = (*registry.FAMILIES, "member")
 
-    ``panel`` is the alliance-year panel with member lists
-    (``forecast.model.members.load_model_panel``), possibly truncated at a backtest origin.
+
+class Forecaster:
+    """Forecasts for the units at risk at the end of ``as_of`` (default: last panel year).
+
+    One interface for both levels: an alliance-level model forecasts the alliances in
+    force (``forecast``, ``table``), a member-level model (``spec.unit == "member"``) the
+    exit of each current member of an alliance (``members``). ``panel`` is the model's
+    panel (``forecast.model.members.load_unit_panel``), possibly truncated at a backtest
+    origin, or a ``ModelPanels`` from which the model's unit is picked.
     """
 
-    def __init__(self, artifact: Artifact, panel: pd.DataFrame, *, as_of: int | None = None):
+    def __init__(
+        self,
+        artifact: Artifact,
+        panel: pd.DataFrame | ModelPanels,
+        *,
+        as_of: int | None = None,
+    ):
         man = manifest_of(artifact)
         spec = ModelSpec.from_dict(man.spec)
-        if spec.unit != "alliance":
-            raise InputError(f"model {artifact.model!r} is not an alliance-level model")
+        if isinstance(panel, ModelPanels):
+            panel = panel.for_unit(spec.unit)
+        self.unit = spec.unit
         self.spec, self.manifest = spec, man
         self.model, self.version = artifact.model, artifact.version
         self.causes = spec.causes
@@ -115,8 +131,10 @@ class Forecaster:
             c.name: Scaling(c.mean, c.sd, c.lo, c.hi, c.kind, c.used, c.reason, c.imputed_share)
             for c in man.covariates
         }
-        #: covariates the fit used: scenarios may change them
+        #: covariates the fit used (= design columns, interactions ``a:b`` included)
         self.covariates = man.used_covariates
+        #: covariates a scenario may change (an interaction follows its parts)
+        self.scenario_covariates = tuple(c for c in self.covariates if ":" not in c)
         self.train_until = man.train_until
         self.eff = hazard.Effects.from_posterior(artifact.posterior, spec.pooling)
         self.states = tuple(int(s) for s in artifact.posterior["state"].to_numpy())
@@ -127,14 +145,11 @@ class Forecaster:
             else np.zeros(self.eff.n_draws)
         )
         self.n_draws = self.eff.n_draws
-        self.groups = tuple(
-            g for g, cols in C.COVARIATE_GROUPS.items() if any(c in self.covariates for c in cols)
-        )
+        families = [family_of(c) for c in self.covariates]
+        self.groups = tuple(g for g in FAMILIES if g in families)
         self._group_mask = np.array(
-            [[C.COVARIATE_GROUPS.get(g, ()).__contains__(c) for c in self.covariates]
-             for g in self.groups],
-            dtype=float,
-        ).reshape(len(self.groups), len(self.covariates))  # fmt: skip
+            [[f == g for f in families] for g in self.groups], dtype=float
+        ).reshape(len(self.groups), len(self.covariates))
         self._event_cols = np.array([self.scaling[c].kind == "event" for c in self.covariates])
         self.data_through = _family_through(man)
         self._set_panel(panel, as_of)
@@ -145,16 +160,24 @@ class Forecaster:
             raise InputError("the panel is empty: nothing to forecast")
         self.as_of = int(as_of if as_of is not None else panel["year"].max())
         known = carry_forward(panel[panel["year"] <= self.as_of], self.spec)
-        now = known[(known["year"] == self.as_of) & (known["event"].fillna(0) == 0)]
-        self.rows = now.sort_values("atopid").set_index("atopid", drop=False)
-        self.atopids = self.rows.index.to_numpy(dtype=np.int64)
-        self._pos = {int(a): i for i, a in enumerate(self.atopids)}
+        at_risk = known[self.spec.event_column].fillna(0) == 0
+        now = known[(known["year"] == self.as_of) & at_risk]
+        if self.unit == "member":
+            self.rows = now.sort_values(["atopid", "ccode"]).reset_index(drop=True)
+            keys = zip(self.rows["atopid"], self.rows["ccode"], strict=True)
+            self._pos = {(int(a), int(c)): i for i, (a, c) in enumerate(keys)}
+        else:
+            self.rows = now.sort_values("atopid").set_index("atopid", drop=False)
+            self._pos = {int(a): i for i, a in enumerate(self.rows.index)}
+        self.atopids = self.rows["atopid"].to_numpy(dtype=np.int64)
+        self._by_alliance = pd.Series(np.arange(len(self.rows))).groupby(self.atopids).agg(list)
         self.X = encode_covariates(self.rows, self.spec.covariates, self.scaling)
         #: reference covariates: the average alliance in force at as_of (standardised)
         self.x_ref = self.X.mean(axis=0) if len(self.X) else np.zeros(len(self.covariates))
+        what = "member" if self.unit == "member" else "alliance"
         self.reference = (
-            f"this alliance with every covariate at the average of the {len(self.atopids)} "
-            f"alliances in force at the end of {self.as_of}"
+            f"this {what} with every covariate at the average of the {len(self.rows)} "
+            f"{what}s at risk at the end of {self.as_of}"
         )
         steps = np.arange(1, MAX_HORIZON + 1)
         self._era_k = calendar_era(self.as_of + steps)
@@ -183,13 +206,15 @@ class Forecaster:
         self._all_states = (*self.states, *new)
         self._members = member_matrix(lists.reset_index(drop=True), self._all_states)
 
-    def _index(self, atopid: int) -> int:
+    def _index(self, key: int | tuple[int, int]) -> int:
+        """Row of an alliance (``atopid``) or, for a member model, a ``(atopid, ccode)``."""
         try:
-            return self._pos[int(atopid)]
+            return self._pos[tuple(int(k) for k in key) if isinstance(key, tuple) else int(key)]
         except (KeyError, TypeError, ValueError):
+            what = "member" if self.unit == "member" else "alliance"
             raise NotInForceError(
-                f"alliance {atopid} is not in force at the end of {self.as_of} "
-                f"({len(self._pos)} alliances are)"
+                f"{what} {key} is not at risk at the end of {self.as_of} "
+                f"({len(self._pos)} {what}s are)"
             ) from None
 
     # ---- core -------------------------------------------------------------------------
@@ -238,13 +263,19 @@ class Forecaster:
         i = self._index(atopid)
         if scenario is None or not scenario.overrides:
             return self.X[i : i + 1]
-        new = self.scenario_values(atopid, scenario)
-        frame = pd.DataFrame([{k: (np.nan if v is None else v) for k, v in new.items()}])
+        return self.encode_values([self.scenario_values(atopid, scenario)])
+
+    def encode_values(self, values: list[dict[str, float | None]]) -> np.ndarray:
+        """Standardised design rows of natural-unit covariate values (interactions
+        recomputed from their parts), shape (len(values), p)."""
+        frame = pd.DataFrame([{k: (np.nan if v is None else v) for k, v in d.items()}
+                              for d in values])  # fmt: skip
+        frame = add_interactions(frame, self.spec.covariates)
         return encode_covariates(frame, self.spec.covariates, self.scaling)
 
     # ---- public -----------------------------------------------------------------------
-    def covariate_values(self, atopid: int) -> dict[str, float | None]:
-        """Natural-unit covariates of the alliance at ``as_of`` (after carrying forward;
+    def covariate_values(self, atopid: int | tuple[int, int]) -> dict[str, float | None]:
+        """Natural-unit covariates of the unit at ``as_of`` (after carrying forward;
         None = never observed for it), for every covariate the model uses."""
         row = self.rows.iloc[self._index(atopid)]
         out: dict[str, float | None] = {}
@@ -253,7 +284,7 @@ class Forecaster:
             out[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
         return out
 
-    def observed_years(self, atopid: int) -> dict[str, int | None]:
+    def observed_years(self, atopid: int | tuple[int, int]) -> dict[str, int | None]:
         """Last source year behind each covariate value (the row year it was observed in,
         minus the covariate's lag; None = no value)."""
         from forecast.panel.registry import BY_NAME
@@ -262,13 +293,13 @@ class Forecaster:
         out: dict[str, int | None] = {}
         for c in self.covariates:
             v = row.get(c + OBSERVED)
-            lag = BY_NAME[c].lag if c in BY_NAME else 1
+            lag = BY_NAME[c.split(":")[0]].lag if c.split(":")[0] in BY_NAME else 1
             out[c] = None if v is None or pd.isna(v) else int(v) - lag
         return out
 
     def scenario_values(self, atopid: int, scenario: Scenario) -> dict[str, float | None]:
         """Covariate values after ``scenario`` (validated, range-checked)."""
-        scenarios.validate(scenario, self.covariates)
+        scenarios.validate(scenario, self.scenario_covariates)
         old = self.covariate_values(atopid)
         new = scenarios.apply(old, scenario, self.scaling)
         scenarios.check_range(old, new, scenario, self.scaling)
@@ -317,15 +348,15 @@ class Forecaster:
         )
 
     def _driver_list(
-        self, atopid: int, phi: np.ndarray, per_cause: np.ndarray
+        self, atopid: int | tuple[int, int], phi: np.ndarray, per_cause: np.ndarray
     ) -> tuple[Driver, ...]:
-        """Drivers of one alliance from summaries (3, G) and (3, G*K)."""
+        """Drivers of one unit from summaries (3, G) and (3, G*K)."""
         values = self.covariate_values(atopid)
         seen = self.observed_years(atopid)
         K = len(self.causes)
         out = []
         for gi, g in enumerate(self.groups):
-            names = [c for c in C.COVARIATE_GROUPS[g] if c in values]
+            names = [c for c in self.covariates if family_of(c) == g]
             years = [seen[c] for c in names if seen[c] is not None]
             out.append(
                 Driver(
@@ -407,6 +438,44 @@ class Forecaster:
         return ForecastTable(
             self.atopids.copy(), self.as_of, pp, cc, dd, self.causes, self.groups, tot, ref, pc
         )
+
+    def members(self, atopid: int, horizon: int) -> list[MemberForecast]:
+        """Exit forecasts of every current member of alliance ``atopid`` (member models):
+        P(the member leaves within ``horizon`` years while the alliance continues), by
+        cause, with exact drivers against the average member at risk."""
+        if self.unit != "member":
+            raise InputError(f"model {self.model!r} is not a member-level model")
+        H = _check_horizon(horizon)
+        if int(atopid) not in self._by_alliance.index:
+            raise NotInForceError(
+                f"alliance {atopid} has no members at risk in the member panel at the end of "
+                f"{self.as_of} (the member model covers alliances with 3 or more members)"
+            )
+        idx = np.asarray(self._by_alliance[int(atopid)], dtype=np.int64)
+        eta = self._eta(idx, self.X[idx], H)  # (d, m, H, K)
+        surv, cif = hazard.curves(hazard.hazards(eta))
+        phi, total, ref, deltas = self._drivers(idx, self.X[idx], eta[:, :, 0])
+        p_exit, causes = _summ(1.0 - surv[:, :, -1]), _summ(cif[:, :, -1])
+        phi_s, tot_s, ref_s = _summ(phi), _summ(total), _summ(ref)
+        pc = _summ(deltas.reshape(*deltas.shape[:2], -1))
+        out = []
+        for j, i in enumerate(idx):
+            key = (int(atopid), int(self.rows["ccode"].iloc[i]))
+            out.append(
+                MemberForecast(
+                    atopid=key[0],
+                    ccode=key[1],
+                    as_of=self.as_of,
+                    horizon=H,
+                    p_exit=_iv(*p_exit[:, j]),
+                    causes={c: _iv(*causes[:, j, k]) for k, c in enumerate(self.causes)},
+                    drivers=self._driver_list(key, phi_s[:, j], pc[:, j]),
+                    drivers_total=_iv(*tot_s[:, j]),
+                    drivers_reference=_iv(*ref_s[:, j]),
+                    reference=self.reference,
+                )
+            )
+        return out
 
     def drivers_of_table(self, table: ForecastTable, atopid: int) -> tuple[Driver, ...]:
         """Drivers of one alliance from a precomputed ``table``."""

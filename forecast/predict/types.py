@@ -75,3 +75,21 @@ class Forecast:
     drivers_reference: Interval | None = None  # the same at the reference covariates
     reference: str = ""  # what the reference is
     data_through: dict[str, int] = field(default_factory=dict)  # covariate family -> year
+
+
+@dataclass(frozen=True, slots=True)
+class MemberForecast:
+    """Exit forecast of one member of an alliance from the end of ``as_of``: the
+    probability it leaves within ``horizon`` years while the alliance continues
+    (``p_exit``), by cause (``withdrawal`` or ``independence_lost``), with drivers."""
+
+    atopid: int
+    ccode: int
+    as_of: int
+    horizon: int
+    p_exit: Interval
+    causes: dict[str, Interval]
+    drivers: tuple[Driver, ...] = ()
+    drivers_total: Interval | None = None
+    drivers_reference: Interval | None = None
+    reference: str = ""
