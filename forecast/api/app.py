@@ -23,7 +23,17 @@ from forecast.api.observability import (
     configure_logging,
 )
 from forecast.api.problems import install_handlers
-from forecast.api.routes import admin, alliances, batch, docs, health, models, pages, track_record
+from forecast.api.routes import (
+    admin,
+    alliances,
+    batch,
+    docs,
+    health,
+    models,
+    pages,
+    theories,
+    track_record,
+)
 from forecast.api.serving import Clock, utc_now
 from forecast.api.state import load_state
 from forecast.api.workers import from_environment
@@ -91,6 +101,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.include_router(health.router)
-    for module in (alliances, batch, models, admin, track_record, pages, docs):
+    for module in (alliances, batch, models, theories, admin, track_record, pages, docs):
         app.include_router(module.router)
     return app

@@ -89,8 +89,16 @@ def democracies(data_dir: Path) -> dict[int, bool]:
     return out
 
 
+def model_panels(panel: Any, data_dir: Path) -> Any:
+    """The panels of both units (the member panel is read when a member model loads)."""
+    from forecast.model.members import ModelPanels
+
+    return ModelPanels(panel, data_dir)
+
+
 def build_forecaster(artifact: Any, panel: Any) -> Any:
-    """Forecaster over ``artifact``'s draws for the alliances in ``panel``."""
+    """Forecaster over ``artifact``'s draws: ``panel`` is the alliance panel or the
+    ``ModelPanels`` of both units (a member-level model reads the member panel)."""
     from forecast.predict import Forecaster
 
     return Forecaster(artifact, panel)

@@ -64,9 +64,11 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
         democracies = f_democracies.result()
         preloaded = {settings.model: f_artifact.result()}
 
+    panels = engine.model_panels(panel, settings.data_dir)
+
     def loader(name: str, version: str | None) -> ServedModel:
         artifact = preloaded.pop(name, None) if version is None else None
-        return load_served_model(registry, name, version, panel, clock, data, artifact)
+        return load_served_model(registry, name, version, panels, clock, data, artifact)
 
     holder = ModelHolder(
         registry, settings.model, loader, metrics, lambda s: precompute_baselines(s, catalog)

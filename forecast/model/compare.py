@@ -49,7 +49,7 @@ def compare_versions(registry: Registry, picks: dict[str, str]) -> list[dict[str
             "the fits were made on different data (data hash, train_until or rows differ); "
             "refit them on the same panel before comparing"
         )
-    table = azs.compare(elpds, method="stacking")
+    table = azs.compare(elpds, method="stacking", round_to="none")
     rows = []
     for model, r in table.iterrows():
         rows.append(

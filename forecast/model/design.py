@@ -110,7 +110,7 @@ def carry_forward(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
 
 def add_interactions(frame: pd.DataFrame, covariates: tuple[str, ...]) -> pd.DataFrame:
     """``frame`` with every interaction ``a:b`` of ``covariates`` set to ``a * b`` (natural
-    units; NaN when a part is unknown). Its ``__observed`` year is the older part's. Called
+    units; NaN when a part is unknown or absent). Its ``__observed`` year is the older part's. Called
     after carrying forward and after a scenario changes a part, so the product always
     follows its parts."""
     names = [c for c in covariates if ":" in c]
@@ -119,6 +119,9 @@ def add_interactions(frame: pd.DataFrame, covariates: tuple[str, ...]) -> pd.Dat
     out = frame.copy()
     for name in names:
         parts = name.split(":")
+        if not all(p in out for p in parts):  # a part left out of the model: so is this
+            out[name] = np.nan
+            continue
         out[name] = np.prod([pd.to_numeric(out[p], errors="coerce") for p in parts], axis=0)
         seen = [out[p + OBSERVED] for p in parts if p + OBSERVED in out]
         if seen:

@@ -439,6 +439,25 @@ class Forecaster:
             self.atopids.copy(), self.as_of, pp, cc, dd, self.causes, self.groups, tot, ref, pc
         )
 
+    def population_values(self) -> pd.DataFrame:
+        """Natural-unit covariates (plain ones, no interactions) of every unit at risk at
+        ``as_of``, one row each (NaN = never observed)."""
+        plain = [c for c in self.covariates if ":" not in c]
+        return self.rows[plain].apply(pd.to_numeric, errors="coerce").reset_index(drop=True)
+
+    def mean_survival(self, values: pd.DataFrame, horizon: int, chunk: int = 32) -> np.ndarray:
+        """Per-draw survival to ``horizon`` averaged over every unit at risk, with their
+        covariates replaced by ``values`` (one row per unit, as ``population_values``),
+        shape (draws,)."""
+        H = _check_horizon(horizon)
+        X = self.encode_values(values.to_dict("records"))
+        total = np.zeros(self.n_draws)
+        for s in range(0, len(X), chunk):
+            idx = np.arange(s, min(s + chunk, len(X)))
+            surv, _ = hazard.curves(hazard.hazards(self._eta(idx, X[idx], H)))
+            total += surv[:, :, -1].sum(axis=1)
+        return total / max(len(X), 1)
+
     def members(self, atopid: int, horizon: int) -> list[MemberForecast]:
         """Exit forecasts of every current member of alliance ``atopid`` (member models):
         P(the member leaves within ``horizon`` years while the alliance continues), by
