@@ -123,6 +123,51 @@ def load_served_model(
     )
 
 
+def load_stacked(
+    holder: ModelHolder, models_dir: Any, clock: Clock, data: DataInfo
+) -> ServedModel | None:
+    """Model ``stacked``: the mixture of the served variants with the stacking weights of
+    the stored theory comparison (None, logged, when there is no comparison or it names
+    versions other than those served: rerun ``benchmarks/theories.py``)."""
+    from forecast.model.theories import read_comparison
+    from forecast.predict.stacked import StackedForecaster
+
+    try:
+        rows = read_comparison(models_dir)["comparison"]
+    except StoreError as exc:
+        log.info("no stacked model: %s", exc.message)
+        return None
+    stale = [r["model"] for r in rows if holder.served_version(r["model"]) != r["version"]]
+    if stale or not rows:
+        log.warning("no stacked model: the comparison's versions of %s are not served", stale)
+        return None
+    forecaster = StackedForecaster(
+        {r["model"]: holder.get(r["model"]).forecaster for r in rows},
+        {r["model"]: r["stacking_weight"] for r in rows},
+    )
+    provenance = {
+        "name": "stacked",
+        "version": forecaster.version,
+        "data_manifest_sha256": data.sha256,
+        "model_data_manifest_sha256": holder.get(rows[0]["model"]).data_sha256,
+        "data_matches_model": holder.get(rows[0]["model"]).data_sha256 == data.sha256,
+        "train_until": forecaster.as_of,
+        "stacking_weights": forecaster.weights,
+        "computed_at": clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
+    return ServedModel(
+        name="stacked",
+        version=forecaster.version,
+        manifest={"model": "stacked", "comparison": rows},
+        forecaster=forecaster,
+        as_of=forecaster.as_of,
+        provenance=provenance,
+        covariates=(),
+        baseline={},
+        loaded_at=time.time(),
+    )
+
+
 def precompute_baselines(served: ServedModel, catalog: Catalog) -> dict[tuple[int, int], bytes]:
     """JSON bytes of every baseline forecast: alliances in force x horizons 1..30."""
     table = engine.baseline_table(served.forecaster, MAX_HORIZON)
@@ -246,6 +291,10 @@ class ModelHolder:
             extra={"fields": {"model": name, "from": previous, "to": new.version}},
         )
         return {"model": name, "version": new.version, "changed": True, "previous": previous}
+
+    def add(self, served: ServedModel) -> None:
+        """Serve a model that is not in the store (``stacked``), beside the others."""
+        self._install(served)
 
     def _release(self) -> None:
         if self._busy.locked():

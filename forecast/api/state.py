@@ -20,6 +20,7 @@ from forecast.api.serving import (
     ModelHolder,
     ServedModel,
     load_served_model,
+    load_stacked,
     precompute_baselines,
     release_heap,
 )
@@ -75,6 +76,9 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
     )
     others = [n for n in engine.model_names(registry) if engine.live_version(registry, n)]
     holder.load_initial(others)
+    stacked = load_stacked(holder, settings.models_dir, clock, data)
+    if stacked is not None:
+        holder.add(stacked)
     elapsed = time.perf_counter() - t0
     served = holder.get()
     log.info(

@@ -110,9 +110,9 @@ def carry_forward(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
 
 def add_interactions(frame: pd.DataFrame, covariates: tuple[str, ...]) -> pd.DataFrame:
     """``frame`` with every interaction ``a:b`` of ``covariates`` set to ``a * b`` (natural
-    units; NaN when a part is unknown or absent). Its ``__observed`` year is the older part's. Called
-    after carrying forward and after a scenario changes a part, so the product always
-    follows its parts."""
+    units; NaN when a part is unknown or absent). Its ``__observed`` year is the older
+    part's. Called after carrying forward and after a scenario changes a part, so the
+    product always follows its parts."""
     names = [c for c in covariates if ":" in c]
     if not names:
         return frame

@@ -373,9 +373,17 @@ class Forecaster:
         self, atopid: int, horizon: int, scenario: Scenario | None = None
     ) -> np.ndarray:
         """Per-draw survival S(1..horizon) of one alliance, shape (draws, horizon)."""
+        return self.curve_draws(atopid, horizon, scenario)[0]
+
+    def curve_draws(
+        self, atopid: int, horizon: int, scenario: Scenario | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-draw survival (draws, horizon) and cumulative incidence (draws, horizon, K)
+        of one alliance."""
         H = _check_horizon(horizon)
         eta = self._eta(np.array([self._index(atopid)]), self._encode(atopid, scenario), H)
-        return hazard.curves(hazard.hazards(eta))[0][:, 0]
+        surv, cif = hazard.curves(hazard.hazards(eta))
+        return surv[:, 0], cif[:, 0]
 
     def compare_scenario(
         self, atopid: int, horizon: int, scenario: Scenario
