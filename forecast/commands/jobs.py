@@ -65,6 +65,14 @@ def backtest(
     min_origin: Annotated[
         int | None, typer.Option(help="Score only folds with origin >= this year (e.g. 1946).")
     ] = None,
+    members: Annotated[
+        bool,
+        typer.Option(
+            "--members",
+            help="Member mode: fit member_exit and forecast each member's exit (atopid, "
+            "ccode, origin, horizon, p_exit, p_exit_lo, p_exit_hi).",
+        ),
+    ] = False,
 ) -> None:
     """Rolling-origin backtest: per-alliance forecasts (CSV) and scores next to baselines.
 
@@ -87,6 +95,9 @@ def backtest(
 
     cfg = with_overrides(BACKTEST, draws=draws, tune=tune, chains=chains, seed=seed,
                          sampler=sampler)  # fmt: skip
+    if members:
+        _member_backtest(output, origin, origins, horizons, cfg, panel_file)
+        return
     settings = bt.FitSettings(spec=None if baselines_only else model, sampler=cfg)
     panel = _load_panel(panel_file)
     console = Console(stderr=True)
@@ -131,6 +142,37 @@ def backtest(
         f"wrote {len(frame)} rows to {output} in {result.wall_seconds:.1f}s wall "
         f"({len(result.origin_seconds)} origins)"
     )
+
+
+def _member_backtest(output, origin, origins, horizons, cfg, panel_file) -> None:  # type: ignore[no-untyped-def]
+    """``backtest --members``: member-exit forecasts per origin (in this process), the
+    baselines beside them (<output>.baselines.csv) and their scores when observable."""
+    import pandas as pd
+    from rich.console import Console
+
+    from forecast.evaluation import members as mb
+    from forecast.evaluation.folds import parse_int_list
+    from forecast.model.members import load_member_model_panel, member_model_panel
+
+    if panel_file is None:
+        panel = load_member_model_panel()
+    elif panel_file.exists():
+        read = pd.read_parquet if panel_file.suffix == ".parquet" else pd.read_csv
+        panel = member_model_panel(read(panel_file))
+    else:
+        raise InputError(f"--panel {panel_file} does not exist; give a member-year panel file")
+    years = [origin] if origin is not None else parse_int_list(origins or "", name="origins")
+    console = Console(stderr=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model, base, scores, info = mb.backtest(panel, years, horizons, cfg)
+    model.to_csv(output, index=False)
+    base.to_csv(output.with_suffix(".baselines.csv"), index=False)
+    if scores is not None:
+        scores.to_csv(output.with_suffix(".scores.csv"), index=False)
+        Console(width=160).print(scores.to_string(index=False))
+    else:
+        console.log("no fold is observable (origin + horizon after the coded exits)")
+    console.log(f"wrote {len(model)} member rows to {output}; folds {info}")
 
 
 def refit(

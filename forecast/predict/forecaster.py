@@ -504,6 +504,29 @@ class Forecaster:
             )
         return out
 
+    def exit_probabilities(self, horizon: int, chunk: int = 64) -> pd.DataFrame:
+        """Member backtest rows: ``atopid, ccode, origin, horizon, p_exit, p_exit_lo,
+        p_exit_hi`` for every member at risk at ``as_of`` (member models)."""
+        if self.unit != "member":
+            raise InputError(f"model {self.model!r} is not a member-level model")
+        H = _check_horizon(horizon)
+        p = np.empty((3, len(self.rows)))
+        for s in range(0, len(self.rows), chunk):
+            idx = np.arange(s, min(s + chunk, len(self.rows)))
+            surv, _ = hazard.curves(hazard.hazards(self._eta(idx, self.X[idx], H)))
+            p[:, idx] = _summ(1.0 - surv[:, :, -1])
+        return pd.DataFrame(
+            {
+                "atopid": self.rows["atopid"].to_numpy(dtype=np.int64),
+                "ccode": self.rows["ccode"].to_numpy(dtype=np.int64),
+                "origin": self.as_of,
+                "horizon": H,
+                "p_exit": p[0],
+                "p_exit_lo": p[1],
+                "p_exit_hi": p[2],
+            }
+        )
+
     def drivers_of_table(self, table: ForecastTable, atopid: int) -> tuple[Driver, ...]:
         """Drivers of one alliance from a precomputed ``table``."""
         i = self._index(atopid)
