@@ -55,8 +55,9 @@ def version_of(artifact: Any) -> str:
 
 
 def covariates_of(forecaster: Any) -> tuple[str, ...]:
-    """Covariates a scenario may change: those the model was fitted on."""
-    return tuple(forecaster.covariates)
+    """Covariates a scenario may change: those the model was fitted on (an interaction
+    follows its parts and is not changed directly)."""
+    return tuple(forecaster.scenario_covariates)
 
 
 def load_panel(data_dir: Path) -> Any:

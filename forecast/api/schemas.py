@@ -169,7 +169,15 @@ class ScenarioIn(Strict):
 
     name: str | None = Field(None, min_length=1, max_length=100)
     preset: (
-        Literal["leader_spending_cut", "members_at_gdp_share", "regime_change", "threat_up"] | None
+        Literal[
+            "leader_spending_cut",
+            "members_at_gdp_share",
+            "regime_change",
+            "threat_up",
+            "rival_rise",
+            "threat_gone",
+        ]
+        | None
     ) = Field(
         None,
         description="leader_spending_cut: the leading member cuts its own military spending "
@@ -177,7 +185,10 @@ class ScenarioIn(Strict):
         "its own % of GDP and the burden gap are recomputed. members_at_gdp_share: every "
         "member spends `amount` % of its GDP (default 2). regime_change: regime change in "
         "`member` (an event: first forecast year). threat_up: threat scores + amount sd "
-        "(default 1).",
+        "(default 1). rival_rise: the strongest rival's capabilities grow by `amount` "
+        "(default 0.5 = +50 %) and a common rival is present. threat_gone: no common rival, "
+        "threat score, conflict or dispute; a common rival present today is recorded as "
+        "lost.",
     )
     member: str | None = Field(
         None, max_length=100, description="Member for regime_change (COW code, ISO3 or name)."

@@ -205,5 +205,42 @@ def threat_up(allowed: tuple[str, ...], sds: float = 1.0) -> Scenario:
     return Scenario(f"threat +{sds:g} sd", _keep(ovs, allowed))
 
 
-PRESETS = ("leader_spending_cut", "members_at_gdp_share", "regime_change", "threat_up")
+#: Covariates of a rival's capability growth (log CINC change), moved by ``rival_rise``.
+RIVAL_GROWTH = ("strongest_rival_growth", "rival_rise")
+#: Threat covariates set to "no threat" by ``threat_gone`` (levels to 0, events to none).
+THREAT_OFF = (
+    "lsthreat_max", "lsthreat_mean", "common_rival", "member_conflict",
+    "conflict_with_rival", "shared_mid_5y", "intra_mid_5y",
+)  # fmt: skip
+
+
+def rival_rise(allowed: tuple[str, ...], growth: float = 0.5) -> Scenario:
+    """ "The rival's capabilities grow 50 %": the strongest non-member rival's capabilities
+    (CINC) grow by ``growth`` on top of their recent growth: ``log(1 + growth)`` is added to
+    its 5-year and 10-year log-CINC growth (``strongest_rival_growth``, ``rival_rise``),
+    and a common rival is present (``common_rival`` = 1)."""
+    if not -1 < growth <= 10:
+        raise InputError("growth must be a fraction in (-1, 10], e.g. 0.5 for +50 %")
+    step = math.log1p(growth)
+    ovs = [Override(c, "add", step) for c in RIVAL_GROWTH]
+    ovs.append(Override("common_rival", "set", 1.0))
+    return Scenario(f"rival capabilities +{growth:.0%}", _keep(ovs, allowed))
+
+
+def threat_gone(allowed: tuple[str, ...], values: Mapping[str, float | None]) -> Scenario:
+    """ "The threat disappears": no common rival, no threat score, no armed conflict or
+    dispute of a member; when a common rival was present, it is recorded as lost
+    (``lost_common_rival`` = 1, an event: the first forecast year), which is the change in
+    threat the institutionalist hypothesis is about."""
+    ovs = [Override(c, "set", 0.0) for c in THREAT_OFF]
+    if _known(values, "common_rival") == 1.0:
+        ovs.append(Override("lost_common_rival", "set", 1.0))
+    return Scenario("the threat disappears", _keep(ovs, allowed))
+
+
+PRESETS = (
+    "leader_spending_cut", "members_at_gdp_share", "regime_change", "threat_up",
+    "rival_rise", "threat_gone",
+)  # fmt: skip
+assert set(RIVAL_GROWTH + THREAT_OFF) <= set(C.COVARIATES)
 assert set(THREAT_LEVELS) <= set(C.COVARIATES)

@@ -119,3 +119,24 @@ def test_member_route_refuses_alliance_models_and_unknown_alliances(base: str) -
     r = get(base, f"/v1/alliances/{NATO}/members/forecast?model=full")
     assert r.status_code == 422 and "member_exit" in r.json()["error"]["message"]
     assert get(base, "/v1/alliances/99999/members/forecast").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        {"preset": "leader_spending_cut"},
+        {"preset": "members_at_gdp_share"},
+        {"preset": "regime_change", "member": "Turkey"},
+        {"preset": "rival_rise"},
+        {"preset": "threat_gone"},
+    ],
+)
+def test_the_debate_presets_answer_for_nato(base: str, scenario: dict) -> None:
+    r = httpx.post(
+        base + "/v1/forecasts",
+        json={"atopids": [NATO], "horizon": 10, "model": "full", "scenario": scenario},
+        timeout=120,
+    )
+    assert r.status_code == 200, r.text
+    diff = r.json()["results"][0]["difference"]["p_persist"]
+    assert diff["lo"] <= diff["mean"] <= diff["hi"]

@@ -203,6 +203,7 @@ _AMOUNTS = {
     "leader_spending_cut": {"min": 0, "max": 1},
     "members_at_gdp_share": {"min": 0, "max": 20},
     "threat_up": "any finite number of training sds",
+    "rival_rise": {"min": -1, "max": 10},
 }
 
 
@@ -212,6 +213,12 @@ def _preset(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: 
     try:
         if spec.preset == "threat_up":
             scenario = scenarios.threat_up(allowed, spec.amount if spec.amount is not None else 1.0)
+        elif spec.preset == "rival_rise":
+            scenario = scenarios.rival_rise(
+                allowed, spec.amount if spec.amount is not None else 0.5
+            )
+        elif spec.preset == "threat_gone":
+            scenario = scenarios.threat_gone(allowed, served.forecaster.covariate_values(atopid))
         elif spec.preset == "leader_spending_cut":
             values = served.forecaster.covariate_values(atopid)
             fraction = spec.amount if spec.amount is not None else 0.3

@@ -27,6 +27,8 @@ PRESETS = (
     ("leader_spending_cut", "Leader cuts its share of alliance military spending"),
     ("regime_change", "Regime change in a member"),
     ("threat_up", "Threat rises"),
+    ("rival_rise", "A rival's capabilities grow 50 %"),
+    ("threat_gone", "The threat disappears"),
 )
 
 
