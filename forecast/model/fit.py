@@ -64,7 +64,8 @@ def sample(model, cfg: SamplerConfig, progress: bool = False) -> xr.DataTree:
     BLAS runs single-threaded while sampling: the chains are the parallelism, and
     OpenBLAS's own threads spinning beside them made each gradient 5-8x dearer on the
     2-core machine. The compiled gradient's dot products call SciPy's OpenBLAS, so it is
-    loaded before the limit is set (threadpoolctl limits the libraries loaded by then) (``benchmarks/results/fit_gradient.json``)."""
+    loaded before the limit is set (threadpoolctl limits the libraries loaded by then;
+    ``benchmarks/results/fit_gradient.json``)."""
     import pymc as pm
     import scipy.linalg.cython_blas  # noqa: F401  (numba's dot: load its OpenBLAS before the limit)
     from threadpoolctl import threadpool_limits
