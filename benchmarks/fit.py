@@ -4,7 +4,7 @@
         --model full --variants default,low_rank [--out benchmarks/results/fit.jsonl]
 
 Each variant is the ``PRODUCTION`` sampler config (``forecast.model.config``: 4 chains x
-1000 draws, 1000 tuning steps) with one change: ``default`` (diagonal mass matrix),
+1500 draws, 1000 tuning steps) with one change: ``default`` (diagonal mass matrix),
 ``low_rank`` (nutpie's low-rank modified mass-matrix adaptation). Prints (and appends to
 ``--out``) one JSON line per variant: total wall (build + compile + sample + diagnostics
 + LOO), sampling wall, gates (max R-hat, min bulk/tail ESS, divergences, BFMI), elpd and

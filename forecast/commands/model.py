@@ -38,7 +38,7 @@ def fit(
         typer.Option(help="Forecast origin: information known at the end of this year only."),
     ] = None,
     draws: Annotated[
-        int | None, typer.Option(min=1, help="Draws per chain (default 1000).")
+        int | None, typer.Option(min=1, help="Draws per chain (default 1500).")
     ] = None,
     tune: Annotated[int | None, typer.Option(min=0, help="Tuning steps (default 1000).")] = None,
     chains: Annotated[int | None, typer.Option(min=1, help="Chains (default 4).")] = None,

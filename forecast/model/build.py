@@ -80,6 +80,27 @@ def onehot(index: np.ndarray, n_levels: int) -> np.ndarray:
     return (index[:, None] == np.arange(n_levels)[None, :]).astype(float)
 
 
+#: Blocks whose columns vary continuously by row; every other block is 0/1 structure
+#: (intercept, era, age, shock, pooling levels) that repeats over many rows.
+DENSE_BLOCKS = ("beta", "era_slope")
+
+
+def linear_predictor(blocks: dict[str, np.ndarray], coef: dict) -> pt.TensorVariable:
+    """``sum_k blocks[k] @ coef[k]`` as two products: the dense covariate columns row by
+    row, and the structural 0/1 columns once per distinct structural row (a few hundred
+    profiles of era x age x type x region instead of ~15,000 rows), gathered back."""
+    dense = [k for k in coef if k in DENSE_BLOCKS]
+    struct = [k for k in coef if k not in DENSE_BLOCKS]
+    S = np.concatenate([blocks[k] for k in struct], axis=1)
+    profiles, row_profile = np.unique(S, axis=0, return_inverse=True)
+    W_s = pt.concatenate([coef[k] for k in struct], axis=0)
+    eta = pt.dot(pt.constant(np.ascontiguousarray(profiles)), W_s)[row_profile.ravel()]
+    if dense:
+        X = np.ascontiguousarray(np.concatenate([blocks[k] for k in dense], axis=1))
+        eta = eta + pt.dot(pt.constant(X), pt.concatenate([coef[k] for k in dense], axis=0))
+    return eta
+
+
 def log_likelihood(eta: pt.TensorVariable, y: np.ndarray) -> pt.TensorVariable:
     """Total log P(y) of the multinomial logit with reference class 0:
     ``sum_{i: y_i > 0} eta[i, y_i - 1] - sum_i log(1 + sum_c exp(eta[i, c]))``. Only the
@@ -151,9 +172,7 @@ def build_model(spec: ModelSpec, design: Design, *, record_likelihood: bool = Fa
             cell_ix = design.levels["obligation_type"] * n_eras + era_pos
             blocks["cell_effect"] = onehot(cell_ix, len(LEVELS["obligation_type"]) * n_eras)
             coef["cell_effect"] = (sd * z).transpose(1, 2, 0).reshape((-1, K))
-        Z = np.ascontiguousarray(np.concatenate([blocks[k] for k in coef], axis=1))
-        W = pt.concatenate([coef[k] for k in coef], axis=0)
-        eta = pt.dot(pt.constant(Z), W)
+        eta = linear_predictor(blocks, coef)
         if spec.member_effects and design.states:
             sd = pm.HalfNormal("state_sd", pr.state_sd_scale)
             z = pm.Normal("state_z", 0.0, 1.0, dims="state")

@@ -42,7 +42,9 @@ class GatePolicy(BaseModel):
     min_bfmi: float = 0.3
 
 
-PRODUCTION = SamplerConfig()
+#: 1500 draws per chain: with 1000, the sd of the six region offsets (the least
+#: informed variance component) reached R-hat 1.0103 (bulk ESS 590), just over the gate.
+PRODUCTION = SamplerConfig(draws=1500)
 BACKTEST = SamplerConfig(draws=500, tune=700, serving_draws=1000)
 QUICK = SamplerConfig(chains=2, draws=150, tune=150, serving_draws=300)
 GATES = GatePolicy()

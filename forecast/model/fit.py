@@ -59,24 +59,33 @@ def library_versions() -> dict[str, str]:
 
 
 def sample(model, cfg: SamplerConfig, progress: bool = False) -> xr.DataTree:
-    """NUTS draws of ``model`` with the settings of ``cfg``."""
+    """NUTS draws of ``model`` with the settings of ``cfg``.
+
+    BLAS runs single-threaded while sampling: the chains are the parallelism, and
+    OpenBLAS's own threads spinning beside them made each gradient 5-8x dearer on the
+    2-core machine. The compiled gradient's dot products call SciPy's OpenBLAS, so it is
+    loaded before the limit is set (threadpoolctl limits the libraries loaded by then;
+    ``benchmarks/results/fit_gradient.json``)."""
     import pymc as pm
+    import scipy.linalg.cython_blas  # noqa: F401  (numba's dot: load its OpenBLAS before the limit)
+    from threadpoolctl import threadpool_limits
 
     kwargs = {}
     if cfg.sampler == "nutpie" and cfg.low_rank:
         kwargs["nuts"] = {"adaptation": "low_rank"}
-    return pm.sample(
-        draws=cfg.draws,
-        tune=cfg.tune,
-        chains=cfg.chains,
-        cores=min(cfg.chains, cfg.cores),
-        random_seed=cfg.seed,
-        nuts_sampler=cfg.sampler,
-        target_accept=cfg.target_accept,
-        progressbar=progress,
-        model=model,
-        **kwargs,
-    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        return pm.sample(
+            draws=cfg.draws,
+            tune=cfg.tune,
+            chains=cfg.chains,
+            cores=min(cfg.chains, cfg.cores),
+            random_seed=cfg.seed,
+            nuts_sampler=cfg.sampler,
+            target_accept=cfg.target_accept,
+            progressbar=progress,
+            model=model,
+            **kwargs,
+        )
 
 
 def fit_model(
