@@ -31,7 +31,7 @@ _MODELS_DIR = typer.Option("--models-dir", help="Posterior store (default: setti
 
 def fit(
     model: Annotated[
-        str, typer.Option(help="Variant: full, realist, institutionalist, member_exit.")
+        str, typer.Option(help="Variant: full, realist, institutionalist, domestic, member_exit.")
     ] = "full",
     until: Annotated[
         int | None,
@@ -163,7 +163,7 @@ def prune(
 def compare(
     models: Annotated[
         str, typer.Option(help="Comma-separated models (live version of each).")
-    ] = "realist,institutionalist,full",
+    ] = "realist,institutionalist,domestic,full",
     output: Annotated[Path | None, typer.Option(help="Also write the table as JSON.")] = None,
     models_dir: Annotated[Path | None, _MODELS_DIR] = None,
 ) -> None:
