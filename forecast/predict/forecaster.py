@@ -150,9 +150,30 @@ class Forecaster:
         self._group_mask = np.array(
             [[f == g for f in families] for g in self.groups], dtype=float
         ).reshape(len(self.groups), len(self.covariates))
-        self._event_cols = np.array([self.scaling[c].kind == "event" for c in self.covariates])
+        self._event_products = self._base_rate_products()
+        recomputed = {j for j, _, _ in self._event_products}
+        self._event_cols = np.array(
+            [self.scaling[c].kind == "event" and j not in recomputed
+             for j, c in enumerate(self.covariates)]
+        )  # fmt: skip
         self.data_through = _family_through(man)
         self._set_panel(panel, as_of)
+
+    def _base_rate_products(self) -> list[tuple[int, list, tuple[float, float]]]:
+        """Interactions with an event part: (column, [(part column, is event, mean, sd)],
+        (mean, sd) of the product). After the first forecast year the event part takes
+        its base rate (training mean), so the product is that rate times the level part."""
+        out = []
+        for j, name in enumerate(self.covariates):
+            parts = name.split(":")
+            if len(parts) < 2 or not any(self.scaling[p].kind == "event" for p in parts):
+                continue
+            if not all(p in self.covariates for p in parts):
+                continue  # a part is not in the model: the product is an event as a whole
+            cols = [(self.covariates.index(p), self.scaling[p].kind == "event",
+                     self.scaling[p].mean, self.scaling[p].sd) for p in parts]  # fmt: skip
+            out.append((j, cols, (self.scaling[name].mean, self.scaling[name].sd)))
+        return out
 
     # ---- set-up ---------------------------------------------------------------------
     def _set_panel(self, panel: pd.DataFrame, as_of: int | None) -> None:
@@ -211,9 +232,11 @@ class Forecaster:
         try:
             return self._pos[tuple(int(k) for k in key) if isinstance(key, tuple) else int(key)]
         except (KeyError, TypeError, ValueError):
-            what = "member" if self.unit == "member" else "alliance"
+            what, state = (
+                ("member", "at risk") if self.unit == "member" else ("alliance", "in force")
+            )
             raise NotInForceError(
-                f"{what} {key} is not at risk at the end of {self.as_of} "
+                f"{what} {key} is not {state} at the end of {self.as_of} "
                 f"({len(self._pos)} {what}s are)"
             ) from None
 
@@ -224,6 +247,10 @@ class Forecaster:
         Xk = np.repeat(X[:, None, :], H, axis=1)  # (a, H, p)
         if H > 1 and self._event_cols.any():
             Xk[:, 1:, self._event_cols] = 0.0  # events follow their base rate
+            for j, parts, (mean, sd) in self._event_products:
+                raw = np.prod([X[:, i] * s_ + m if not ev else np.full(a, m)
+                               for i, ev, m, s_ in parts], axis=0)  # fmt: skip
+                Xk[:, 1:, j] = ((raw - mean) / sd)[:, None]
         return hazard.Rows(
             X=Xk.reshape(a * H, -1),
             era=np.tile(self._era_k[:H], a),

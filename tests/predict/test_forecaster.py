@@ -131,13 +131,28 @@ def test_a_zero_change_is_exactly_zero_for_every_covariate(setup) -> None:
     _, _, fc = setup
     for atopid in fc.atopids[:3]:
         base = fc.forecast(int(atopid), 10)
-        for name in fc.covariates:
+        for name in fc.scenario_covariates:
             for ov in (Override(name, "add", 0.0), Override(name, "add", 0.0, "sd"),
                        Override(name, "scale", 1.0)):  # fmt: skip
                 sc = Scenario("nothing", (ov,))
                 _, what_if, diff = fc.compare_scenario(int(atopid), 10, sc)
                 assert what_if.p_persist == base.p_persist, name
                 assert diff.p_persist == type(diff.p_persist)(0.0, 0.0, 0.0), name
+
+
+def test_an_interaction_follows_its_parts_and_is_no_scenario_input(setup) -> None:
+    _, _, fc = setup
+    inter = [c for c in fc.covariates if ":" in c]
+    assert inter and not set(inter) & set(fc.scenario_covariates)
+    name = inter[0]
+    a, b = name.split(":")
+    atopid = int(fc.atopids[0])
+    values = fc.scenario_values(atopid, Scenario("x", (Override(a, "set", 1.0),)))
+    X = fc.encode_values([{**values, b: 2.0}])
+    s = fc.scaling[name]
+    assert X[0, fc.covariates.index(name)] == pytest.approx((1.0 * 2.0 - s.mean) / s.sd)
+    with pytest.raises(InputError, match="not used"):
+        fc.scenario_values(atopid, Scenario("x", (Override(name, "set", 1.0),)))
 
 
 def test_events_follow_their_base_rate_after_the_first_year(setup) -> None:
