@@ -42,7 +42,8 @@ from forecast.errors import ForecastError
 
 log = logging.getLogger("forecast.api")
 
-DESCRIPTION = """Calibrated Bayesian forecasts of military-alliance persistence (ATOP v4.01).
+DESCRIPTION = """Calibrated Bayesian forecasts of military-alliance persistence
+(ATOP v5.1 and recorded ends to 2024).
 
 Every probability comes with a 90% credible interval, its provenance (model name and
 version, data manifest hash, `as_of`) and its drivers. Missing values are `null`, never 0.

@@ -135,7 +135,8 @@ def data_through_note(forecast: Mapping[str, Any]) -> str:
         data = f"data through {forecast['as_of']}"
     return (
         f"Mean and 90% credible interval · model {model.get('name')} "
-        f"{model.get('version')} · {data} · source: ATOP v4.01 and covariate sources"
+        f"{model.get('version')} · {data} · "
+        "source: ATOP v5.1, ends recorded 2019–2024 and covariate sources"
     )
 
 
@@ -178,8 +179,8 @@ def track_record_charts(tr: Mapping[str, Any]) -> dict[str, str]:
     if not tr.get("n_scored"):
         return {}
     note = (
-        f"{tr['n_scored']} scored forecasts · outcomes from ATOP v4.01, data through "
-        f"{tr['data_through']}"
+        f"{tr['n_scored']} scored forecasts · outcomes from ATOP v5.1 and recorded ends, "
+        f"data through {tr['data_through']}"
     )
     return {
         "reliability": charts.reliability(tr["reliability_by_horizon"], footnote=note),
