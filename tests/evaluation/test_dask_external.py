@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import cloudpickle
 import pandas as pd
 import pytest
 
@@ -30,6 +31,10 @@ def _pid(_: int) -> int:
     import os
 
     return os.getpid()
+
+
+# the external workers cannot import this test module: ship its functions by value
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
 def test_folds_run_on_an_external_scheduler_and_two_workers(panel, tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ def test_ledger_commands(tmp_path: Path) -> None:
 
 def test_refit_hook_records_the_promoted_version_and_never_fails_the_refit(tmp_path) -> None:
     from forecast.jobs.refit import RefitOptions, RefitSummary, _snapshot_in_ledger
-    from forecast.panel.load import load_panel
+    from forecast.model.members import load_model_panel
     from forecast.store import Registry
 
     live = Registry(REPO_ROOT / "models").live_version("full")
@@ -93,13 +93,13 @@ def test_refit_hook_records_the_promoted_version_and_never_fails_the_refit(tmp_p
     summary = RefitSummary(model="full", candidate=live)
     logged: list[str] = []
     opts = RefitOptions(models_dir=REPO_ROOT / "models", ledger_url=url)
-    _snapshot_in_ledger(opts, summary, load_panel(), logged.append)
+    _snapshot_in_ledger(opts, summary, load_model_panel(), logged.append)
     assert logged and logged[0].startswith("ledger: ") and summary.reasons == []
     with open_ledger(url).connect() as conn:
         versions = conn.execute(sa.text("SELECT DISTINCT kind, version FROM forecasts")).all()
     assert versions == [("live", live)]
     broken = RefitOptions(models_dir=REPO_ROOT / "models", ledger_url="mysql://nowhere/x")
-    _snapshot_in_ledger(broken, summary, load_panel(), logged.append)
+    _snapshot_in_ledger(broken, summary, load_model_panel(), logged.append)
     assert summary.reasons and "ledger snapshot failed" in summary.reasons[0]
 
 
