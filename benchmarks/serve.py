@@ -3,8 +3,9 @@
 Measures, for one worker: requests/s and p50/p99 of the forecast endpoint and of a trivial
 endpoint (``/health``) at 32 concurrent keep-alive connections (interleaved rounds, so both
 see the same machine state); single-connection forecast p99; cold start (process start to
-``/ready`` = 200); resident memory. Memory across forced model swaps: idle RSS and the
-peak while swapping (budget: idle <= 300 MB, peak <= 1.5x idle). GET latency while
+``/ready`` = 200); resident memory. Memory across forced model swaps: idle RSS (started,
+baselines precomputed, ledger prepared), RSS once every route and page has been asked, and
+the peak while swapping (budget: idle <= 300 MB, peak <= 1.5x idle). GET latency while
 scenario batches flood ``POST /v1/forecasts`` (ratio to the same GETs on a quiet server;
 the scenario budget answers the excess with 429). Then, with ``--workers 2``,
 single-connection keep-alive latency with TCP_NODELAY on the listener (our fix) and
@@ -12,6 +13,7 @@ without it (uvicorn's default for pre-bound sockets), to show the ~40 ms Nagle s
 
     .venv/bin/python benchmarks/serve.py            # full run, prints a table + JSON
     .venv/bin/python benchmarks/serve.py --seconds 3 --rounds 1   # quicker
+    .venv/bin/python benchmarks/serve.py --only memory --json benchmarks/results/serve.memory.json
 
 The load generator is a bounded raw-asyncio HTTP/1.1 client (loopback only): it runs on
 the same 2 cores as the server, so compare ratios within one run, not absolute figures.
@@ -394,7 +396,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.only:
         part = {"memory": swap_memory, "flood": scenario_flood}[args.only](args)
-        print(json.dumps(part, indent=2))
+        text = json.dumps({"command": " ".join(sys.argv[1:]), **part}, indent=2)
+        if args.json:
+            args.json.write_text(text + "\n")
+        print(text)
         return
     figures = {
         "one_worker": one_worker(args),
