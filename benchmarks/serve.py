@@ -73,16 +73,19 @@ def start_server(
     raise RuntimeError("server not ready after 60 s")
 
 
-def wait_precomputed(port: int, timeout: float = 180, streak: int = 12) -> float:
-    """Seconds until /ready reports the baselines precomputed and the ledger prepared (its
-    child process done) ``streak`` times in a row (fresh connections, so every worker of a
-    multi-worker server gets asked)."""
+def wait_precomputed(
+    port: int, timeout: float = 180, streak: int = 12, ledger: bool = False
+) -> float:
+    """Seconds until /ready reports the baselines precomputed (and with ``ledger`` the
+    ledger prepared: its child process done) ``streak`` times in a row (fresh connections,
+    so every worker of a multi-worker server gets asked)."""
     t0 = time.perf_counter()
     ok = 0
     while time.perf_counter() - t0 < timeout:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as r:
             body = json.load(r)
-        done = body.get("precomputed_forecasts", 0) > 0 and body.get("ledger") != "preparing"
+        done = body.get("precomputed_forecasts", 0) > 0
+        done = done and not (ledger and body.get("ledger") == "preparing")
         ok = ok + 1 if done else 0
         if ok >= streak:
             return time.perf_counter() - t0
@@ -272,7 +275,7 @@ def swap_memory(args: argparse.Namespace) -> dict:
     port = free_port()
     proc, _ = start_server(port, 1, {"ALLIANCE_FORECAST_ADMIN_TOKEN": TOKEN})
     try:
-        wait_precomputed(port)
+        wait_precomputed(port, timeout=300, ledger=True)
         time.sleep(3)
         idle = rss_mb(proc.pid)
         for path in ROUTES_ONCE:  # what the ledger (SQLAlchemy) and the pages add
