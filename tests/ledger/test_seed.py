@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 
 from forecast.config import DEFAULT_LEDGER_SEED_DIR, REPO_ROOT
-from forecast.errors import StoreError
 from forecast.jobs.backtest import CONTRACT_COLUMNS
 from forecast.ledger.db import open_ledger
 from forecast.ledger.report import track_record
@@ -111,6 +110,7 @@ def test_the_service_prepares_the_ledger_in_a_child_and_caches_the_record(
 
     from forecast.api.ledger import prepare
     from forecast.config import Settings
+    from forecast.errors import StoreError
 
     service = asyncio.run(prepare(Settings(ledger_url=ledger_url)))
     assert service.seeded["scored"] >= 300 and service.seeded["live_recorded"] > 300
