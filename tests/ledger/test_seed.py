@@ -103,13 +103,20 @@ def test_refit_hook_records_the_promoted_version_and_never_fails_the_refit(tmp_p
     assert summary.reasons and "ledger snapshot failed" in summary.reasons[0]
 
 
-def test_the_service_opens_seeds_and_caches_the_ledger(ledger_url: str) -> None:
-    from forecast.api.ledger import open_service
-    from forecast.config import Settings
+def test_the_service_prepares_the_ledger_in_a_child_and_caches_the_record(
+    ledger_url: str,
+) -> None:
+    import asyncio
 
-    service = open_service(Settings(ledger_url=ledger_url))
+    from forecast.api.ledger import prepare
+    from forecast.config import Settings
+    from forecast.errors import StoreError
+
+    service = asyncio.run(prepare(Settings(ledger_url=ledger_url)))
     assert service.seeded["scored"] >= 300 and service.seeded["live_recorded"] > 300
     tr = service.track_record()
     assert tr is service.track_record()  # cached while the ledger does not grow
     assert tr["n_scored"] == service.seeded["scored"]
-    assert open_service(Settings(ledger_url=ledger_url)).seeded["live_recorded"] == 0
+    assert asyncio.run(prepare(Settings(ledger_url=ledger_url))).seeded["live_recorded"] == 0
+    with pytest.raises(StoreError, match=r"preparing the ledger failed .*mysql"):
+        asyncio.run(prepare(Settings(ledger_url="mysql://nowhere/x")))
