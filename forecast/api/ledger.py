@@ -13,6 +13,7 @@ answer 503 saying why.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -109,6 +110,17 @@ async def prepare(settings: Settings) -> LedgerService:
     except (IndexError, ValueError) as exc:
         raise StoreError(f"preparing the ledger printed no summary ({exc})") from exc
     return LedgerService(settings.ledger_url, seeded)
+
+
+async def prepared(request: Request) -> None:
+    """Dependency of the ledger routes: wait (``ledger_wait_s`` at most) for the start's
+    preparation, so a request right after start gets the record rather than a 503."""
+    task = getattr(request.app.state, "ledger_task", None)
+    if task is None or task.done():
+        return
+    wait = request.app.state.settings.ledger_wait_s
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(task), wait)
 
 
 def ledger(request: Request) -> LedgerService:

@@ -62,9 +62,9 @@ def test_the_ledger_is_prepared_in_a_child_and_read_on_first_use(tmp_path):
         from forecast.config import Settings
         from tests.api.conftest import wait_ledger
         s = Settings(data_dir={str(data)!r}, models_dir={str(models)!r}, reload_poll_s=0,
-                     ledger_url={url!r})
+                     ledger_url={url!r}, ledger_wait_s=0)
         with TestClient(create_app(s)) as c:
-            early = c.get("/v1/track-record")
+            early = c.get("/v1/track-record")  # no wait: answered while being prepared
             assert early.status_code == 503, early.text
             assert "still being prepared" in early.json()["error"]["message"]
             assert c.get("/v1/alliances/3180/forecast").status_code == 200

@@ -8,9 +8,9 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
-from forecast.api.ledger import ledger, prepare
+from forecast.api.ledger import ledger, prepare, prepared
 from forecast.api.routing import StrictQueryRoute
 from forecast.errors import ForecastError
 
@@ -31,7 +31,7 @@ async def _prepare(app: FastAPI) -> None:
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Prepare the ledger in the background; the forecasts are served meanwhile."""
-    task = asyncio.create_task(_prepare(app))
+    task = app.state.ledger_task = asyncio.create_task(_prepare(app))
     try:
         yield
     finally:
@@ -44,7 +44,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(
-    prefix="/v1", route_class=StrictQueryRoute, tags=["track record"], lifespan=lifespan
+    prefix="/v1",
+    route_class=StrictQueryRoute,
+    tags=["track record"],
+    lifespan=lifespan,
+    dependencies=[Depends(prepared)],
 )
 Kind = Annotated[Literal["live", "backtest"] | None, Query(description="live or backtest.")]
 ModelName = Annotated[str | None, Query(max_length=100, description="Model name.")]
