@@ -50,6 +50,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--model", default="full")
     ap.add_argument("--baselines-only", action="store_true")
+    ap.add_argument("--draws", type=int, default=None, help="override BACKTEST draws")
+    ap.add_argument("--tune", type=int, default=None, help="override BACKTEST tune")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
 
@@ -57,13 +59,14 @@ def main() -> None:
     from forecast.evaluation.fanout import dask_client
     from forecast.evaluation.folds import parse_int_list
     from forecast.evaluation.skill import report
-    from forecast.model.config import BACKTEST
+    from forecast.model.config import BACKTEST, with_overrides
     from forecast.model.members import load_model_panel
 
+    sampler = with_overrides(BACKTEST, draws=args.draws, tune=args.tune)
     panel = load_model_panel()
     origins = parse_int_list(args.origins, name="origins")
     horizons = parse_int_list(args.horizons, name="horizons")
-    settings = bt.FitSettings(spec=None if args.baselines_only else args.model, sampler=BACKTEST)
+    settings = bt.FitSettings(spec=None if args.baselines_only else args.model, sampler=sampler)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / ("backtest_baselines" if args.baselines_only else "backtest")
     started = time.perf_counter()
@@ -88,7 +91,7 @@ def main() -> None:
         table.to_csv(stem.with_suffix(f".{name}.csv"), index=False)
     summary = {
         "origins": origins, "horizons": horizons, "workers": args.workers,
-        "sampler": None if args.baselines_only else BACKTEST.model_dump(),
+        "sampler": None if args.baselines_only else sampler.model_dump(),
         "wall_seconds": round(wall, 1),
         "folds": {str(k): v for k, v in res.fit_info.items()},
         "all_folds_pass_gates": (

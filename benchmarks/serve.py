@@ -3,8 +3,9 @@
 Measures, for one worker: requests/s and p50/p99 of the forecast endpoint and of a trivial
 endpoint (``/health``) at 32 concurrent keep-alive connections (interleaved rounds, so both
 see the same machine state); single-connection forecast p99; cold start (process start to
-``/ready`` = 200); resident memory. Memory across forced model swaps: idle RSS and the
-peak while swapping (budget: idle <= 300 MB, peak <= 1.5x idle). GET latency while
+``/ready`` = 200); resident memory. Memory across forced model swaps: idle RSS (started,
+baselines precomputed, ledger prepared), RSS once every route and page has been asked, and
+the peak while swapping (budget: idle <= 300 MB, peak <= 1.5x idle). GET latency while
 scenario batches flood ``POST /v1/forecasts`` (ratio to the same GETs on a quiet server;
 the scenario budget answers the excess with 429). Then, with ``--workers 2``,
 single-connection keep-alive latency with TCP_NODELAY on the listener (our fix) and
@@ -12,6 +13,7 @@ without it (uvicorn's default for pre-bound sockets), to show the ~40 ms Nagle s
 
     .venv/bin/python benchmarks/serve.py            # full run, prints a table + JSON
     .venv/bin/python benchmarks/serve.py --seconds 3 --rounds 1   # quicker
+    .venv/bin/python benchmarks/serve.py --only memory --json benchmarks/results/serve.memory.json
 
 The load generator is a bounded raw-asyncio HTTP/1.1 client (loopback only): it runs on
 the same 2 cores as the server, so compare ratios within one run, not absolute figures.
@@ -71,14 +73,20 @@ def start_server(
     raise RuntimeError("server not ready after 60 s")
 
 
-def wait_precomputed(port: int, timeout: float = 180, streak: int = 12) -> float:
-    """Seconds until /ready reports the baselines precomputed ``streak`` times in a row
-    (fresh connections, so every worker of a multi-worker server gets asked)."""
+def wait_precomputed(
+    port: int, timeout: float = 180, streak: int = 12, ledger: bool = False
+) -> float:
+    """Seconds until /ready reports the baselines precomputed (and with ``ledger`` the
+    ledger prepared: its child process done) ``streak`` times in a row (fresh connections,
+    so every worker of a multi-worker server gets asked)."""
     t0 = time.perf_counter()
     ok = 0
     while time.perf_counter() - t0 < timeout:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as r:
-            ok = ok + 1 if json.load(r).get("precomputed_forecasts", 0) > 0 else 0
+            body = json.load(r)
+        done = body.get("precomputed_forecasts", 0) > 0
+        done = done and not (ledger and body.get("ledger") == "preparing")
+        ok = ok + 1 if done else 0
         if ok >= streak:
             return time.perf_counter() - t0
         time.sleep(0.02)
@@ -247,17 +255,35 @@ def _post(port: int, path: str, body: dict | None, token: str | None = None) -> 
         return e.code
 
 
+#: every kind of page and route once (the first ledger request imports SQLAlchemy)
+ROUTES_ONCE = (
+    "/v1/track-record",
+    "/v1/ledger?kind=live",
+    "/track-record",
+    "/",
+    "/alliances/3180",
+    "/alliances/3180?preset=threat_up",
+)
+
+
 def swap_memory(args: argparse.Namespace) -> dict:
-    """Idle RSS of one worker, and its peak across ``args.swaps`` forced model swaps."""
+    """Idle RSS of one worker (started, baselines precomputed, ledger prepared), its RSS
+    once every route and page has been asked, and its peak across ``args.swaps`` forced
+    model swaps."""
     import threading
 
     port = free_port()
     proc, _ = start_server(port, 1, {"ALLIANCE_FORECAST_ADMIN_TOKEN": TOKEN})
     try:
-        wait_precomputed(port)
+        wait_precomputed(port, timeout=300, ledger=True)
         time.sleep(3)
         idle = rss_mb(proc.pid)
-        peak = [idle]
+        for path in ROUTES_ONCE:  # what the ledger (SQLAlchemy) and the pages add
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
+                r.read()
+        time.sleep(1)
+        after_routes = rss_mb(proc.pid)
+        peak = [max(idle, after_routes)]
         done = threading.Event()
 
         def sample() -> None:
@@ -285,6 +311,7 @@ def swap_memory(args: argparse.Namespace) -> dict:
         stop_server(proc)
     return {
         "idle_rss_mb": idle,
+        "rss_after_every_route_mb": after_routes,
         "peak_rss_mb": peak[0],
         "peak_over_idle": peak[0] / idle,
         "rss_after_each_swap_mb": after,
@@ -372,7 +399,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.only:
         part = {"memory": swap_memory, "flood": scenario_flood}[args.only](args)
-        print(json.dumps(part, indent=2))
+        text = json.dumps({"command": " ".join(sys.argv[1:]), **part}, indent=2)
+        if args.json:
+            args.json.write_text(text + "\n")
+        print(text)
         return
     figures = {
         "one_worker": one_worker(args),
@@ -406,7 +436,8 @@ def main() -> None:
     )
     m = figures["swap_memory"]
     print(
-        f"memory: idle {m['idle_rss_mb']:.0f} MB (goal <= 300), peak across {m['swaps']} swaps "
+        f"memory: idle {m['idle_rss_mb']:.0f} MB (goal <= 300), after every route once "
+        f"{m['rss_after_every_route_mb']:.0f} MB, peak across {m['swaps']} swaps "
         f"{m['peak_rss_mb']:.0f} MB = {m['peak_over_idle']:.2f}x idle (goal <= 1.5)"
     )
     f = figures["scenario_flood"]

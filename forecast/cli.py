@@ -46,3 +46,7 @@ def main() -> None:
     except ForecastError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

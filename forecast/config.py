@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         DEFAULT_LEDGER_SEED_DIR,
         description="Committed backtest forecasts recorded in the ledger at first start.",
     )
+    ledger_wait_s: float = Field(
+        60.0,
+        ge=0,
+        le=600,
+        description="How long a ledger request made while the ledger is still being prepared "
+        "at start waits for it before answering 503.",
+    )
 
     # --- service (forecast.api, `alliance-forecast serve`) ---
     host: str = Field("127.0.0.1", description="Address the API server listens on.")

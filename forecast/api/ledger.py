@@ -1,69 +1,142 @@
-"""The forecast ledger as the service holds it: opened and seeded at start, cached reads.
+"""The forecast ledger as the service holds it: prepared by a child process, read lazily.
 
-Opened in the lifespan of :mod:`forecast.api.routes.track_record` (never at import). A
-ledger that cannot be opened leaves the forecasts served; its routes answer 503 saying why.
+At each start the lifespan of :mod:`forecast.api.routes.track_record` runs
+``alliance-forecast ledger seed`` in a short-lived child process (:func:`prepare`):
+migrations, the committed backtests recorded and scored once, the live version's forecasts
+recorded once. Alembic, the seeding's reads of the panel and the posterior, and their heap
+so stay out of the worker, whose forecasts are served meanwhile. Until the child has
+finished, the ledger routes answer 503 saying so; SQLAlchemy is imported on the first
+ledger request. A ledger that cannot be prepared leaves the forecasts served; its routes
+answer 503 saying why.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
+import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
 
+from forecast.api.memory import release_heap
 from forecast.config import Settings
 from forecast.errors import StoreError
 
 log = logging.getLogger("forecast.api.ledger")
 
+#: the settings the child process needs, passed through its environment
+_CHILD_SETTINGS = ("ledger_url", "ledger_seed_dir", "data_dir", "models_dir", "model")
+
 
 @dataclass
 class LedgerService:
-    """An open ledger engine and the track record cached per ledger version."""
+    """A prepared ledger: its engine (opened on first use) and the track record cached
+    per ledger version."""
 
-    engine: Any
+    url: str
     seeded: dict[str, Any]
+    _engine: Any = None
     _cache: dict[tuple, dict] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def engine(self) -> Any:
+        """The ledger's SQLAlchemy engine (the child process already migrated it)."""
+        with self._lock:
+            if self._engine is None:
+                from forecast.ledger.db import open_ledger
+
+                self._engine = open_ledger(self.url, migrate=False)
+            return self._engine
 
     def track_record(self, kind: str | None = None, model: str | None = None) -> dict:
         """The track record (recomputed only when the ledger grew)."""
         from forecast.ledger.report import track_record, version_tag
 
-        key = (kind, model, version_tag(self.engine))
+        engine = self.engine
+        key = (kind, model, version_tag(engine))
         with self._lock:
             hit = self._cache.get(key)
         if hit is None:
-            hit = track_record(self.engine, kind=kind, model=model)
+            hit = track_record(engine, kind=kind, model=model)
             with self._lock:
                 self._cache = {k: v for k, v in self._cache.items() if k[2] == key[2]}
                 self._cache[key] = hit
+            release_heap()  # the report's frames
         return hit
 
+    def close(self) -> None:
+        """Close the engine's connections (if it was opened)."""
+        if self._engine is not None:
+            self._engine.dispose()
 
-def open_service(settings: Settings, panel: Any = None) -> LedgerService:
-    """Open (migrate) the ledger, record the committed backtests once and score them, and
-    record the live version's forecasts if that version is not in the ledger yet."""
-    from forecast.ledger.db import open_ledger, writer_lock
-    from forecast.ledger.seed import ensure_seeded
-    from forecast.ledger.snapshot import ensure_live_snapshot
 
-    engine = open_ledger(settings.ledger_url)
-    seeded = ensure_seeded(engine, settings.ledger_seed_dir, settings.data_dir, panel)
-    with writer_lock(engine):
-        seeded["live_recorded"] = ensure_live_snapshot(
-            engine, settings.models_dir, settings.data_dir, settings.model
-        )
-    log.info("ledger ready", extra={"fields": seeded})
-    return LedgerService(engine, seeded)
+async def prepare(settings: Settings) -> LedgerService:
+    """Prepare the ledger of ``settings`` in a child process (``alliance-forecast ledger
+    seed``); StoreError with the child's error line when it fails. Cancelling stops it
+    (each file it records is one transaction, so the next start carries on)."""
+    env = {**os.environ}
+    for name in _CHILD_SETTINGS:
+        env[f"ALLIANCE_FORECAST_{name.upper()}"] = str(getattr(settings, name))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "forecast.cli",
+        "ledger",
+        "seed",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    try:
+        out, err = await proc.communicate()
+    except asyncio.CancelledError:
+        if proc.returncode is None:
+            proc.terminate()
+            await proc.wait()
+        raise
+    if proc.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        reason = lines[-1] if lines else "no message"
+        raise StoreError(f"preparing the ledger failed (exit {proc.returncode}): {reason}")
+    try:
+        seeded = json.loads(out.decode().strip().splitlines()[-1])
+    except (IndexError, ValueError) as exc:
+        raise StoreError(f"preparing the ledger printed no summary ({exc})") from exc
+    return LedgerService(settings.ledger_url, seeded)
+
+
+async def prepared(request: Request) -> None:
+    """Dependency of the ledger routes: wait (``ledger_wait_s`` at most) for the start's
+    preparation, so a request right after start gets the record rather than a 503."""
+    task = getattr(request.app.state, "ledger_task", None)
+    if task is None or task.done():
+        return
+    wait = request.app.state.settings.ledger_wait_s
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(task), wait)
 
 
 def ledger(request: Request) -> LedgerService:
-    """The open ledger; 503 naming the reason when it could not be opened."""
+    """The prepared ledger; 503 naming the reason while it is prepared or when it failed."""
     service = getattr(request.app.state, "ledger", None)
     if isinstance(service, LedgerService):
         return service
-    reason = getattr(request.app.state, "ledger_error", None) or "the ledger is still opening"
+    reason = getattr(request.app.state, "ledger_error", None) or (
+        "the ledger is still being prepared (at a first start the committed backtests are "
+        "recorded and scored); retry in a few seconds"
+    )
     raise StoreError(f"forecast ledger unavailable: {reason}")
+
+
+def status(app: Any) -> str:
+    """``ready``, ``preparing`` or ``unavailable`` (for ``/ready``)."""
+    if isinstance(getattr(app.state, "ledger", None), LedgerService):
+        return "ready"
+    return "unavailable" if getattr(app.state, "ledger_error", None) else "preparing"

@@ -28,7 +28,18 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from forecast.config import Settings
 
-APP = "forecast.api.app:create_app"
+APP = "forecast.api.server:serving_app"
+
+
+def serving_app() -> Any:
+    """uvicorn's app factory in every serving process: the process's memory settings
+    (:func:`forecast.api.memory.configure_process`), then :func:`create_app`."""
+    from forecast.api.memory import configure_process
+
+    configure_process()
+    from forecast.api.app import create_app
+
+    return create_app()
 
 
 class LimitedHttpProtocol(HttpToolsProtocol):

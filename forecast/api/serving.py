@@ -21,6 +21,7 @@ from typing import Any
 from forecast.api import engine, render
 from forecast.api.catalog import Catalog
 from forecast.api.datacheck import DataInfo
+from forecast.api.memory import release_heap
 from forecast.api.observability import Metrics
 from forecast.api.schemas import MAX_HORIZON
 from forecast.errors import BusyError, ForecastError, InputError, ReloadFailedError, StoreError
@@ -385,17 +386,3 @@ class ModelHolder:
                 await asyncio.to_thread(self.poll_once)
             except Exception:
                 log.exception("pointer watch failed")
-
-
-def release_heap() -> None:
-    """Collect cycles and hand freed heap back to the OS (Arrow's pool, glibc's arenas)."""
-    import contextlib
-    import ctypes
-    import gc
-    import sys
-
-    gc.collect()
-    if "pyarrow" in sys.modules:
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)

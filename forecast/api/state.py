@@ -14,6 +14,7 @@ from forecast.api import engine
 from forecast.api.budget import ScenarioBudget
 from forecast.api.catalog import Catalog, build_catalog
 from forecast.api.datacheck import DataInfo, verify_data
+from forecast.api.memory import release_heap
 from forecast.api.observability import Metrics
 from forecast.api.serving import (
     Clock,
@@ -22,7 +23,6 @@ from forecast.api.serving import (
     load_served_model,
     load_stacked,
     precompute_baselines,
-    release_heap,
 )
 from forecast.api.workers import WorkerGroup
 from forecast.config import Settings

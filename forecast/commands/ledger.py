@@ -51,12 +51,19 @@ def score(
 
 @ledger_app.command()
 def seed(url: Annotated[str | None, _URL] = None) -> None:
-    """Record the committed backtest forecasts (data/track-record) once, then score."""
+    """Record the committed backtest forecasts (data/track-record) and the live version's
+    forecasts once, then score; prints a JSON summary (the service runs this at start)."""
     from forecast.config import get_settings
+    from forecast.ledger.db import writer_lock
     from forecast.ledger.seed import ensure_seeded
+    from forecast.ledger.snapshot import ensure_live_snapshot
 
     s = get_settings()
-    typer.echo(json.dumps(ensure_seeded(_engine(url), s.ledger_seed_dir, s.data_dir)))
+    engine = _engine(url)
+    seeded = ensure_seeded(engine, s.ledger_seed_dir, s.data_dir)
+    with writer_lock(engine):
+        seeded["live_recorded"] = ensure_live_snapshot(engine, s.models_dir, s.data_dir, s.model)
+    typer.echo(json.dumps(seeded))
 
 
 @ledger_app.command("import")

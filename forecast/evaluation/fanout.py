@@ -127,3 +127,8 @@ def map_gather(
         if on_done is not None:
             on_done(results[index[future.key]])
     return results
+
+
+def worker_pid(_: object = None) -> int:
+    """The id of the process that ran this task (shows how folds spread over workers)."""
+    return os.getpid()

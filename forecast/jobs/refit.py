@@ -144,8 +144,13 @@ def _load_panel(opts: RefitOptions, log: Callable[[str], None]):
     if opts.panel_file is not None:
         if not opts.panel_file.exists():
             raise InputError(f"--panel {opts.panel_file} does not exist")
+        from forecast.model.members import MEMBERS, attach_members
+        from forecast.panel.load import load_alliance_members
+
         panel = pd.read_parquet(opts.panel_file)
         digest = hashlib.sha256(pd.util.hash_pandas_object(panel).to_numpy().tobytes())
+        if MEMBERS not in panel:  # an alliance-year file: members from the shipped spells
+            panel = attach_members(panel, load_alliance_members())
         return panel, f"panel-{digest.hexdigest()[:16]}"
     from forecast.model.members import load_model_panel
     from forecast.panel.load import data_manifest_sha256

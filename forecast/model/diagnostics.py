@@ -141,16 +141,10 @@ def pointwise_log_lik(posterior: xr.Dataset, spec: ModelSpec, design) -> np.ndar
         shock=design.shock, members=design.members,
     )  # fmt: skip
     out = np.empty((eff.n_draws, design.n), dtype=np.float32)
-    step = 100
-    for s in range(0, eff.n_draws, step):
-        part = hazard.Effects(
-            intercept=eff.intercept[s : s + step], era=eff.era[s : s + step],
-            levels={k: v[s : s + step] for k, v in eff.levels.items()},
-            cell=eff.cell[s : s + step], age=eff.age[s : s + step], beta=eff.beta[s : s + step],
-            slope_cols=eff.slope_cols, era_slope=eff.era_slope[s : s + step],
-            shock=eff.shock[s : s + step], state=eff.state[s : s + step],
-        )  # fmt: skip
-        out[s : s + step] = hazard.log_lik(hazard.eta(part, rows), design.y)
+    done = 0
+    for part in eff.chunks():
+        out[done : done + part.n_draws] = hazard.log_lik(hazard.eta(part, rows), design.y)
+        done += part.n_draws
     return out
 
 

@@ -18,6 +18,7 @@ simulator. Numpy only: the serving path never imports PyMC.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from math import factorial
@@ -60,6 +61,17 @@ class Effects:
     def n_draws(self) -> int:
         """Number of posterior draws."""
         return self.intercept.shape[0]
+
+    def chunks(self, size: int = 100) -> Iterator[Effects]:
+        """The draws in consecutive blocks of ``size`` (bounds memory over many rows)."""
+        for s in range(0, self.n_draws, size):
+            sl = slice(s, s + size)
+            yield Effects(
+                intercept=self.intercept[sl], era=self.era[sl],
+                levels={k: v[sl] for k, v in self.levels.items()}, cell=self.cell[sl],
+                age=self.age[sl], beta=self.beta[sl], slope_cols=self.slope_cols,
+                era_slope=self.era_slope[sl], shock=self.shock[sl], state=self.state[sl],
+            )  # fmt: skip
 
     @classmethod
     def from_posterior(cls, ds: xr.Dataset, pooling: tuple[str, ...]) -> Effects:

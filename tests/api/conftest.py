@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,7 +68,17 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
     with TestClient(create_app(settings, clock=lambda: FIXED_CLOCK)) as c:
         assert c.app.state.svc.holder.wait_warm(), "baselines were not precomputed in time"
+        wait_ledger(c)
         yield c
+
+
+def wait_ledger(client: TestClient, timeout: float = 300) -> str:
+    """Wait until the ledger's child process has finished; its status (``ready``...)."""
+    deadline = time.monotonic() + timeout
+    while (status := client.get("/ready").json()["ledger"]) == "preparing":
+        assert time.monotonic() < deadline, "the ledger was not prepared in time"
+        time.sleep(0.1)
+    return status
 
 
 def error_of(response) -> dict:

@@ -41,14 +41,18 @@ def start(
     return proc, f"http://127.0.0.1:{port}"
 
 
-def wait_ready(proc: subprocess.Popen, base: str, timeout: float = 90) -> None:
-    """Wait until /ready answers 200 (AssertionError when the server exits or never does)."""
+def wait_ready(
+    proc: subprocess.Popen, base: str, timeout: float = 90, ledger: bool = False
+) -> None:
+    """Wait until /ready answers 200, and with ``ledger`` until the ledger's child process
+    has finished too (AssertionError when the server exits or never gets there)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"server exited {proc.returncode}: {proc.stderr.read()}")
         try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+            r = httpx.get(f"{base}/ready", timeout=1)
+            if r.status_code == 200 and not (ledger and r.json()["ledger"] == "preparing"):
                 return
         except httpx.HTTPError:
             pass

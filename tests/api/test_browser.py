@@ -38,7 +38,7 @@ def base(store_copy: Path, tmp_path_factory) -> Iterator[str]:
     ledger = tmp_path_factory.mktemp("ledger") / "ledger.sqlite"
     proc, url = start(store_copy, env={"ALLIANCE_FORECAST_LEDGER_URL": f"sqlite:///{ledger}"})
     try:
-        wait_ready(proc, url, timeout=120)
+        wait_ready(proc, url, timeout=240, ledger=True)
         yield url
     finally:
         stop(proc)
@@ -102,12 +102,16 @@ def test_page_loads_without_console_errors(browser, base, path, name, ready) -> 
 
 def test_search_finds_an_alliance_by_member(browser, base) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(base + "/")
     box = wait_for(browser, "#search")
     box.clear()
     box.send_keys("Japan")
+    before = browser.find_element(By.ID, "alliances")
     browser.find_element(By.ID, "go").click()
+    WebDriverWait(browser, 30).until(ec.staleness_of(before))  # the results page replaced it
     wait_for(browser, f'#alliances a[href="/alliances/{US_JAPAN}"]')
     rows = browser.find_elements(By.CSS_SELECTOR, "#alliances tbody tr")
     assert 0 < len(rows) < 30

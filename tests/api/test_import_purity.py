@@ -1,4 +1,5 @@
-"""The serving path never imports PyMC, PyTensor or ArviZ (checked in a fresh process)."""
+"""The serving path never imports PyMC, PyTensor or ArviZ, and keeps the ledger's seeding
+out of the worker (checked in a fresh process)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,30 @@ def test_serving_a_forecast_loads_no_sampler():
         print(*[m for m in {HEAVY!r} if m in sys.modules])
     """)
     assert loaded == []
+
+
+def test_the_ledger_is_prepared_in_a_child_and_read_on_first_use(tmp_path):
+    """Seeding (Alembic, the panel and posterior reads) runs in a child process; the
+    worker imports SQLAlchemy only when a ledger route is first asked."""
+    data, models = shipped_store_or_skip()
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    loaded = _run(f"""
+        import sys
+        from fastapi.testclient import TestClient
+        from forecast.api import create_app
+        from forecast.config import Settings
+        from tests.api.conftest import wait_ledger
+        s = Settings(data_dir={str(data)!r}, models_dir={str(models)!r}, reload_poll_s=0,
+                     ledger_url={url!r}, ledger_wait_s=0)
+        with TestClient(create_app(s)) as c:
+            early = c.get("/v1/track-record")  # no wait: answered while being prepared
+            assert early.status_code == 503, early.text
+            assert "still being prepared" in early.json()["error"]["message"]
+            assert c.get("/v1/alliances/3180/forecast").status_code == 200
+            assert wait_ledger(c) == "ready"
+            before = [m for m in ("sqlalchemy", "alembic") if m in sys.modules]
+            assert c.get("/v1/track-record").json()["n_scored"] >= 300
+            after = [m for m in ("sqlalchemy", "alembic") if m in sys.modules]
+        print(",".join(before) or "-", ",".join(after) or "-")
+    """)
+    assert loaded == ["-", "sqlalchemy"]

@@ -137,3 +137,23 @@ def test_docs_are_self_hosted(client) -> None:
     assert client.get("/docs/assets/swagger-ui.css").headers["content-type"].startswith("text/css")
     assert client.get("/docs/assets/evil.js").status_code == 404
     assert client.get("/redoc").status_code == 404  # it needed a CDN: gone
+
+
+def test_a_ledger_that_cannot_be_prepared_is_answered_503_and_forecasts_still_served(
+    store_copy,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from forecast.api import create_app
+    from tests.api.conftest import make_settings, wait_ledger
+
+    settings = make_settings(store_copy, ledger_url="mysql://nowhere/x")
+    with TestClient(create_app(settings)) as c:
+        assert wait_ledger(c) == "unavailable"
+        r = c.get("/v1/track-record")
+        assert r.status_code == 503
+        message = error_of(r)["message"]
+        assert "preparing the ledger failed" in message and "mysql" in message
+        page = html(c, "/track-record", status=503)
+        assert "preparing the ledger failed" in page
+        assert c.get(f"/v1/alliances/{NATO}/forecast").status_code == 200

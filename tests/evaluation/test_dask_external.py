@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from forecast.evaluation import backtest as bt
-from forecast.evaluation.fanout import dask_client, map_gather
+from forecast.evaluation.fanout import dask_client, map_gather, worker_pid
 
 pytestmark = [pytest.mark.integration]
 
@@ -24,12 +24,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _pid(_: int) -> int:
-    import os
-
-    return os.getpid()
 
 
 def test_folds_run_on_an_external_scheduler_and_two_workers(panel, tmp_path: Path) -> None:
@@ -51,7 +45,7 @@ def test_folds_run_on_an_external_scheduler_and_two_workers(panel, tmp_path: Pat
             try:
                 with dask_client(scheduler=address, compile_base=tmp_path) as client:
                     client.wait_for_workers(2, timeout=60)
-                    pids = set(map_gather(client, _pid, list(range(6))))
+                    pids = set(map_gather(client, worker_pid, list(range(6))))
                     fanned = bt.rolling(panel, origins, [5], BASE_ONLY, client=client)
                 break
             except Exception:

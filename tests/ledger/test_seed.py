@@ -85,7 +85,7 @@ def test_ledger_commands(tmp_path: Path) -> None:
 
 def test_refit_hook_records_the_promoted_version_and_never_fails_the_refit(tmp_path) -> None:
     from forecast.jobs.refit import RefitOptions, RefitSummary, _snapshot_in_ledger
-    from forecast.panel.load import load_panel
+    from forecast.model.members import load_model_panel
     from forecast.store import Registry
 
     live = Registry(REPO_ROOT / "models").live_version("full")
@@ -93,23 +93,30 @@ def test_refit_hook_records_the_promoted_version_and_never_fails_the_refit(tmp_p
     summary = RefitSummary(model="full", candidate=live)
     logged: list[str] = []
     opts = RefitOptions(models_dir=REPO_ROOT / "models", ledger_url=url)
-    _snapshot_in_ledger(opts, summary, load_panel(), logged.append)
+    _snapshot_in_ledger(opts, summary, load_model_panel(), logged.append)
     assert logged and logged[0].startswith("ledger: ") and summary.reasons == []
     with open_ledger(url).connect() as conn:
         versions = conn.execute(sa.text("SELECT DISTINCT kind, version FROM forecasts")).all()
     assert versions == [("live", live)]
     broken = RefitOptions(models_dir=REPO_ROOT / "models", ledger_url="mysql://nowhere/x")
-    _snapshot_in_ledger(broken, summary, load_panel(), logged.append)
+    _snapshot_in_ledger(broken, summary, load_model_panel(), logged.append)
     assert summary.reasons and "ledger snapshot failed" in summary.reasons[0]
 
 
-def test_the_service_opens_seeds_and_caches_the_ledger(ledger_url: str) -> None:
-    from forecast.api.ledger import open_service
-    from forecast.config import Settings
+def test_the_service_prepares_the_ledger_in_a_child_and_caches_the_record(
+    ledger_url: str,
+) -> None:
+    import asyncio
 
-    service = open_service(Settings(ledger_url=ledger_url))
+    from forecast.api.ledger import prepare
+    from forecast.config import Settings
+    from forecast.errors import StoreError
+
+    service = asyncio.run(prepare(Settings(ledger_url=ledger_url)))
     assert service.seeded["scored"] >= 300 and service.seeded["live_recorded"] > 300
     tr = service.track_record()
     assert tr is service.track_record()  # cached while the ledger does not grow
     assert tr["n_scored"] == service.seeded["scored"]
-    assert open_service(Settings(ledger_url=ledger_url)).seeded["live_recorded"] == 0
+    assert asyncio.run(prepare(Settings(ledger_url=ledger_url))).seeded["live_recorded"] == 0
+    with pytest.raises(StoreError, match=r"preparing the ledger failed .*mysql"):
+        asyncio.run(prepare(Settings(ledger_url="mysql://nowhere/x")))

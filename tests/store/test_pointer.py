@@ -30,12 +30,15 @@ def _live(models: Path) -> str:
     return json.loads((models / "full" / "live.json").read_text())["version"]
 
 
-def _clone(models: Path, name: str, **manifest_changes: object) -> str:
+def _clone(models: Path, name: str, **manifest_changes: dict) -> str:
+    """A copy of the live version named ``name``, each given manifest section updated."""
     src = models / "full" / _live(models)
     shutil.copytree(src, models / "full" / name)
     path = models / "full" / name / "manifest.json"
     man = json.loads(path.read_text())
-    man.update(version=name, **manifest_changes)
+    man["version"] = name
+    for key, changes in manifest_changes.items():
+        man[key] = {**man[key], **changes}
     path.write_text(json.dumps(man))
     return name
 

@@ -17,15 +17,18 @@ from forecast.store import Registry
 from tests.model.small_fit import small_fit
 
 
+def _with_gates(fit: FitResult, passed: bool, failed: list[str]) -> FitResult:
+    """The same posterior with its recorded gate verdict replaced (the store only reads it)."""
+    diag = fit.manifest.diagnostics.model_copy(update={"passed": passed, "failed_gates": failed})
+    return replace(fit, manifest=fit.manifest.model_copy(update={"diagnostics": diag}))
+
+
 def _passing(fit: FitResult) -> FitResult:
-    """The same posterior recorded as passing (the store only reads the recorded gates)."""
-    diag = {**fit.diagnostics, "passed": True, "failed_gates": []}
-    return replace(fit, diagnostics=diag, manifest={**fit.manifest, "diagnostics": diag})
+    return _with_gates(fit, True, [])
 
 
 def _failing(fit: FitResult) -> FitResult:
-    diag = {**fit.diagnostics, "passed": False, "failed_gates": ["max R-hat 1.2 > 1.01"]}
-    return replace(fit, diagnostics=diag, manifest={**fit.manifest, "diagnostics": diag})
+    return _with_gates(fit, False, ["max R-hat 1.2 > 1.01"])
 
 
 @pytest.fixture()
@@ -46,7 +49,7 @@ def test_round_trip_keeps_posterior_and_manifest(reg: Registry) -> None:
                 "data_manifest_sha256", "covariates", "sampler", "diagnostics", "loo",
                 "libraries", "files"):  # fmt: skip
         assert key in man
-    assert man["sampler"]["seed"] == fit.manifest["sampler"]["seed"]
+    assert man["sampler"]["seed"] == fit.manifest.sampler.seed
     np.testing.assert_allclose(reg.load_elpd("full", version), fit.elpd_i)
     size = sum(p.stat().st_size for p in (reg.root / "full" / version).rglob("*") if p.is_file())
     assert size < 3_000_000

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from forecast.api.ledger import status as ledger_status
 from forecast.api.routing import StrictQueryRoute
 
 router = APIRouter(route_class=StrictQueryRoute, tags=["service"])
@@ -21,7 +22,10 @@ async def health() -> Response:
 
 @router.get("/ready", responses={503: {"description": "No valid model loaded yet."}})
 async def ready(request: Request) -> JSONResponse:
-    """Readiness: 200 only when a valid model version is loaded and served."""
+    """Readiness: 200 only when a valid model version is loaded and served.
+
+    ``ledger`` says whether the track record is answered yet: ``preparing`` (its child
+    process runs), ``ready`` or ``unavailable`` (the ledger routes say why)."""
     state = getattr(request.app.state, "svc", None)
     if state is None or not state.holder.ready:
         return JSONResponse({"status": "loading", "ready": False}, status_code=503)
@@ -34,6 +38,7 @@ async def ready(request: Request) -> JSONResponse:
             "version": served.version,
             "startup_s": round(state.startup_s, 3),
             "precomputed_forecasts": len(served.baseline),
+            "ledger": ledger_status(request.app),
         }
     )
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from forecast.api.ledger import prepared
 from forecast.api.state import svc
 from forecast.errors import ForecastError, InputError
 from forecast.pages import views
@@ -203,7 +204,7 @@ def alliance(request: Request, atopid: str) -> HTMLResponse:
     )
 
 
-@router.get("/track-record", response_class=HTMLResponse)
+@router.get("/track-record", response_class=HTMLResponse, dependencies=[Depends(prepared)])
 def track_record(request: Request) -> HTMLResponse:
     """Reliability diagram, scores over time and breakdowns from the ledger."""
     from forecast.api.ledger import ledger

@@ -8,38 +8,47 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
-from forecast.api.ledger import ledger, open_service
+from forecast.api.ledger import ledger, prepare, prepared
 from forecast.api.routing import StrictQueryRoute
-from forecast.api.serving import release_heap
 from forecast.errors import ForecastError
 
 log = logging.getLogger("forecast.api.ledger")
 
 
-@contextlib.asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open and seed the ledger at start; a failure is logged and answered 503, not fatal."""
+async def _prepare(app: FastAPI) -> None:
+    """Prepare the ledger in a child process; a failure is logged and answered 503."""
     try:
-        app.state.ledger = await asyncio.to_thread(open_service, app.state.settings)
-    except (ForecastError, OSError, ImportError) as exc:
+        app.state.ledger = service = await prepare(app.state.settings)
+    except (ForecastError, OSError) as exc:  # OSError: the child could not be started
         app.state.ledger_error = str(exc)
         log.error("forecast ledger unavailable: %s", exc)
-    except Exception as exc:  # a database error must not stop the forecasts being served
-        app.state.ledger_error = f"{type(exc).__name__}: {exc}"
-        log.exception("forecast ledger unavailable")
-    release_heap()  # seeding and scoring read the panel: hand that memory back
+        return
+    log.info("ledger ready", extra={"fields": service.seeded})
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Prepare the ledger in the background; the forecasts are served meanwhile."""
+    task = app.state.ledger_task = asyncio.create_task(_prepare(app))
     try:
         yield
     finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         service = getattr(app.state, "ledger", None)
         if service is not None:
-            service.engine.dispose()
+            service.close()
 
 
 router = APIRouter(
-    prefix="/v1", route_class=StrictQueryRoute, tags=["track record"], lifespan=lifespan
+    prefix="/v1",
+    route_class=StrictQueryRoute,
+    tags=["track record"],
+    lifespan=lifespan,
+    dependencies=[Depends(prepared)],
 )
 Kind = Annotated[Literal["live", "backtest"] | None, Query(description="live or backtest.")]
 ModelName = Annotated[str | None, Query(max_length=100, description="Model name.")]
