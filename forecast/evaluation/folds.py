@@ -50,24 +50,29 @@ def make_folds(
 
 
 def parse_int_list(text: str, *, name: str) -> list[int]:
-    """Parse ``"1950,1955"`` or a range ``"1950:2010:5"`` (start:stop:step, stop inclusive)."""
-    text = text.strip()
+    """Parse ``"1950,1955"``, a range ``"1950:2010:5"`` (start:stop:step, stop inclusive)
+    or both, comma-separated (``"1950:2015:5,2018"``); sorted, without repeats."""
+    out: set[int] = set()
     try:
-        if ":" in text:
-            parts = [int(p) for p in text.split(":")]
-            if len(parts) not in (2, 3):
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            if ":" not in part:
+                out.add(int(part))
+                continue
+            bounds = [int(p) for p in part.split(":")]
+            if len(bounds) not in (2, 3):
                 raise ValueError
-            start, stop = parts[0], parts[1]
-            step = parts[2] if len(parts) == 3 else 1
+            step = bounds[2] if len(bounds) == 3 else 1
             if step <= 0:
                 raise ValueError
-            return list(range(start, stop + 1, step))
-        return [int(p) for p in text.split(",") if p.strip()]
+            out.update(range(bounds[0], bounds[1] + 1, step))
     except ValueError:
         raise InputError(
-            f"--{name} must be a comma-separated list of years like 1950,1955 or a range "
-            f"start:stop:step like 1950:2010:5; got {text!r}"
+            f"--{name} must be a comma-separated list of years or ranges start:stop:step, "
+            f"like 1950,1955 or 1950:2015:5,2018; got {text!r}"
         ) from None
+    return sorted(out)
 
 
 def known_at(panel: pd.DataFrame, origin: int) -> pd.DataFrame:

@@ -11,6 +11,9 @@ from forecast.evaluation import folds
 def test_parse_lists_and_ranges():
     assert folds.parse_int_list("1950,1955", name="origins") == [1950, 1955]
     assert folds.parse_int_list("1950:1960:5", name="origins") == [1950, 1955, 1960]
+    assert folds.parse_int_list("2000:2010:5,2018,2005", name="origins") == [
+        2000, 2005, 2010, 2018,
+    ]  # fmt: skip
     with pytest.raises(InputError, match="--origins"):
         folds.parse_int_list("19x0", name="origins")
 
