@@ -1,9 +1,10 @@
 """The stacked forecast: a mixture of the theory variants' posterior predictive draws
 with their stacking weights (``GET /v1/theories``), served as model ``stacked``.
 
-Each variant contributes ``round(weight x N)`` of its draws of the survival curve and the
-cumulative incidences (N = the smallest number of draws among the variants), so the
-mixture's mean and 90 % interval are those of the stacked predictive distribution.
+Every draw of every variant enters the mixture, a draw of variant m weighing
+``weight_m / n_draws_m``: the mixture's mean is exactly the weighted mean of the variants'
+means, and its 90 % interval is that of the weighted predictive distribution (weighted
+quantiles of the pooled draws).
 Drivers and scenarios are properties of one model's covariates and are not offered here
 (ask a variant for them).
 """
@@ -15,8 +16,23 @@ from collections.abc import Mapping
 import numpy as np
 
 from forecast.errors import InputError
-from forecast.predict.forecaster import _check_horizon, _iv, _summ
+from forecast.predict.forecaster import HI, LO, _check_horizon, _iv
 from forecast.predict.types import Forecast, Scenario
+
+
+def weighted_summary(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(3, columns): weighted mean, 5 % and 95 % quantiles of draws ``x`` (draws, columns)
+    with draw weights ``w`` (summing to 1); each sorted draw sits at the middle of its
+    cumulative weight."""
+    order = np.argsort(x, axis=0)
+    xs = np.take_along_axis(x, order, axis=0)
+    ws = w[order]
+    pos = np.cumsum(ws, axis=0) - ws / 2
+    out = np.empty((3, x.shape[1]))
+    out[0] = w @ x
+    for j in range(x.shape[1]):
+        out[1:, j] = np.interp((LO, HI), pos[:, j], xs[:, j])
+    return out
 
 
 class StackedForecaster:
@@ -37,11 +53,12 @@ class StackedForecaster:
         self.forecasters = {m: forecasters[m] for m in used}
         first = next(iter(self.forecasters.values()))
         self.as_of, self.causes = first.as_of, first.causes
-        n = min(f.n_draws for f in self.forecasters.values())
         total = sum(used.values())
-        self.takes = {m: max(1, round(w / total * n)) for m, w in used.items()}
         self.weights = {m: w / total for m, w in used.items()}
-        self.n_draws = sum(self.takes.values())
+        self.n_draws = sum(f.n_draws for f in self.forecasters.values())
+        self.draw_weights = np.concatenate(
+            [np.full(f.n_draws, self.weights[m] / f.n_draws) for m, f in self.forecasters.items()]
+        )
         self.atopids = first.atopids
         self.reference = ""
         self.data_through: dict[str, int] = {}
@@ -61,12 +78,13 @@ class StackedForecaster:
             )
         H = _check_horizon(horizon)
         surv, cif = [], []
-        for m, f in self.forecasters.items():
+        for f in self.forecasters.values():
             s, c = f.curve_draws(atopid, H)
-            surv.append(s[: self.takes[m]])
-            cif.append(c[: self.takes[m], -1])
+            surv.append(s)
+            cif.append(c[:, -1])
         s_all, c_all = np.concatenate(surv), np.concatenate(cif)
-        summ = _summ(np.concatenate([s_all, 1.0 - s_all[:, -1:], c_all], axis=1))
+        x = np.concatenate([s_all, 1.0 - s_all[:, -1:], c_all], axis=1)
+        summ = weighted_summary(x, self.draw_weights)
         return Forecast(
             atopid=int(atopid),
             as_of=self.as_of,

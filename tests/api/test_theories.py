@@ -89,14 +89,20 @@ def test_contrast_refuses_unknown_covariates_and_values_out_of_range(base: str) 
 
 def test_stacked_model_serves_the_mixture(base: str) -> None:
     stacked = get(base, f"/v1/alliances/{NATO}/forecast?horizon=10&model=stacked").json()
-    parts = [
-        get(base, f"/v1/alliances/{NATO}/forecast?horizon=10&model={m}").json()["p_persist"]
-        for m in VARIANTS
-    ]
+    weights = stacked["model"]["stacking_weights"]
+    assert set(weights) <= set(VARIANTS) and sum(weights.values()) == pytest.approx(1.0)
+    parts = {
+        m: get(base, f"/v1/alliances/{NATO}/forecast?horizon=10&model={m}").json()["p_persist"]
+        for m in weights
+    }
     p = stacked["p_persist"]
     assert p["lo"] <= p["mean"] <= p["hi"]
-    assert min(x["mean"] for x in parts) - 1e-6 <= p["mean"] <= max(x["mean"] for x in parts) + 1e-6
-    assert set(stacked["model"]["stacking_weights"]) <= set(VARIANTS)
+    # the mixture's mean is the weighted mean of the variants' means (up to JSON rounding)
+    assert p["mean"] == pytest.approx(
+        sum(w * parts[m]["mean"] for m, w in weights.items()), abs=1e-5
+    )
+    assert min(x["lo"] for x in parts.values()) - 1e-6 <= p["lo"]
+    assert p["hi"] <= max(x["hi"] for x in parts.values()) + 1e-6
 
 
 def test_member_forecasts_of_nato(base: str) -> None:
