@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from forecast.api import create_app
@@ -43,6 +44,7 @@ def test_an_empty_token_disables_admin(store_copy):
                 assert error_of(r)["code"] == "admin_disabled"
 
 
+@pytest.mark.slow
 def test_a_forced_reload_cannot_be_stacked(client):
     """Review A-7: six forced reloads in a row once ran six loads and precomputes at once."""
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

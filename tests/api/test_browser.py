@@ -21,7 +21,7 @@ from forecast.config import REPO_ROOT
 from tests.api.conftest import NATO, US_JAPAN
 from tests.api.test_server import start, stop, wait_ready
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

@@ -88,6 +88,7 @@ def test_data_that_does_not_match_its_manifest_is_refused(store_copy, tmp_path, 
             pass
 
 
+@pytest.mark.slow
 def test_the_old_model_is_released_after_repeated_swaps(store_copy, tmp_path):
     """Memory across swaps (review L5): each superseded version is freed, none accumulates."""
     root = copy_store(store_copy, tmp_path / "store")

@@ -13,8 +13,10 @@ from forecast.store.registry import Registry
 from tests.api.conftest import ADMIN_TOKEN, NATO, make_settings
 from tests.api.store_tools import clone_live_version, copy_store, corrupt_posterior
 
+#: every test here promotes and swaps real model versions under a running app
+pytestmark = pytest.mark.slow
 
-@pytest.mark.slow
+
 def test_promote_while_clients_loop_gives_zero_errors(store_copy, tmp_path):
     root = copy_store(store_copy, tmp_path / "store")
     settings = make_settings(root, reload_poll_s=0.05)

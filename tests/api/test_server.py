@@ -74,6 +74,7 @@ def test_real_server_answers_over_http(server):
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_two_workers_reload_together_and_report_metrics_together(store_copy, tmp_path):
     """Review A-9/O-5: an admin reload swapped one worker of two, and /metrics alternated
     between the workers' own counters."""
