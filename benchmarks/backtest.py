@@ -89,6 +89,29 @@ def write_track_record(res, sampler, model: str, seed_dir: Path, command: str) -
     (seed_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
 
 
+def resumable(folds_dir: Path, args, sampler) -> dict:  # type: ignore[no-untyped-def]
+    """Origins an earlier run of the same settings saved (``--resume``), else none; each
+    finished origin is saved to ``folds_dir`` as it completes."""
+    from forecast.evaluation.backtest import load_origins
+    from forecast.model.spec import get_spec
+
+    key = {"model": args.model, "spec_hash": get_spec(args.model).spec_hash,
+           "horizons": args.horizons, "sampler": sampler.model_dump()}  # fmt: skip
+    stamp = folds_dir / "settings.json"
+    if args.resume and stamp.is_file():
+        if json.loads(stamp.read_text()) != key:
+            raise SystemExit(f"{folds_dir} holds folds of another setup: remove it")
+        done = load_origins(folds_dir)
+        print(f"resuming: origins {sorted(done)} already done", flush=True)
+        return done
+    if folds_dir.exists():
+        for old in folds_dir.iterdir():
+            old.unlink()
+    folds_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(key, indent=1))
+    return {}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--origins", default="1950:2015:5")
@@ -101,6 +124,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--report-origins", default=None, help="score only these origins")
     ap.add_argument("--track-record", type=Path, default=None, metavar="DIR")
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the origins an interrupted run already saved in OUT/backtest.folds",
+    )
     args = ap.parse_args()
 
     from forecast.evaluation import backtest as bt
@@ -121,12 +149,17 @@ def main() -> None:
     if args.baselines_only:
         res = bt.rolling(panel, origins, horizons, settings)
     else:
+        folds_dir = args.out / "backtest.folds"
+        done = resumable(folds_dir, args, sampler)
+
+        def on_done(r) -> None:  # type: ignore[no-untyped-def]
+            bt.save_origin(r, folds_dir)
+            print(f"origin {r.origin}: {r.seconds:.0f}s {r.fit_info}", flush=True)
+
         with dask_client(workers=args.workers) as client:
             res = bt.rolling(
-                panel, origins, horizons, settings, client=client,
-                on_done=lambda r: print(f"origin {r.origin}: {r.seconds:.0f}s {r.fit_info}",
-                                        flush=True),
-            )  # fmt: skip
+                panel, origins, horizons, settings, client=client, on_done=on_done, done=done
+            )
     wall = time.perf_counter() - started
     if args.track_record is not None and not res.model.empty:
         write_track_record(res, sampler, args.model, args.track_record, " ".join(sys.argv))

@@ -8,9 +8,11 @@ computed only for folds whose outcome window ends by 2016.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -229,15 +231,19 @@ def rolling(
     client: object | None = None,
     on_done: Callable[[OriginResult], None] | None = None,
     min_origin: int | None = None,
+    done: Mapping[int, OriginResult] | None = None,
 ) -> RollingResult:
-    """Run every origin (on ``client`` if given, else in this process) and score the folds."""
+    """Run every origin (on ``client`` if given, else in this process) and score the folds;
+    origins in ``done`` (results of an earlier, interrupted run) are not run again."""
     from forecast.evaluation.folds import make_folds
 
     folds = make_folds(origins, horizons)
     for origin in sorted(set(origins)):
         _check_origin(panel, origin)
     started = time.perf_counter()
-    origins_sorted = sorted(set(origins), reverse=True)  # the longest fits first
+    done = {o: r for o, r in (done or {}).items() if o in set(origins)}
+    # the longest fits first
+    origins_sorted = [o for o in sorted(set(origins), reverse=True) if o not in done]
     if client is None:
         results = []
         for o in origins_sorted:
@@ -254,6 +260,7 @@ def rolling(
             on_done=on_done,
         )  # fmt: skip
     wall = time.perf_counter() - started
+    results = [*results, *done.values()]
     results.sort(key=lambda r: r.origin)
     model_frames = [r.model for r in results if not r.model.empty]
     model = (
@@ -275,6 +282,35 @@ def rolling(
         wall_seconds=wall,
         fit_info={r.origin: r.fit_info for r in results},
     )
+
+
+def save_origin(result: OriginResult, folder: Path) -> None:
+    """Write one origin's results to ``folder`` (``origin-T.model.csv``, ``.baselines.csv``,
+    ``.json``), so that an interrupted rolling backtest can resume (:func:`load_origins`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"origin-{result.origin}"
+    result.model.to_csv(stem.with_suffix(".model.csv"), index=False)
+    result.baselines.to_csv(stem.with_suffix(".baselines.csv"), index=False)
+    meta = {"origin": result.origin, "seconds": result.seconds, "fit_info": result.fit_info}
+    stem.with_suffix(".json").write_text(json.dumps(meta, indent=1, default=str))
+
+
+def load_origins(folder: Path) -> dict[int, OriginResult]:
+    """The origins :func:`save_origin` wrote to ``folder`` (empty when there is none)."""
+    out: dict[int, OriginResult] = {}
+    for meta_path in sorted(folder.glob("origin-*.json")):
+        meta = json.loads(meta_path.read_text())
+        stem = meta_path.with_suffix("")
+        model_path = stem.with_suffix(".model.csv")
+        model = pd.read_csv(model_path) if model_path.stat().st_size > 1 else pd.DataFrame()
+        out[int(meta["origin"])] = OriginResult(
+            origin=int(meta["origin"]),
+            model=model,
+            baselines=pd.read_csv(stem.with_suffix(".baselines.csv")),
+            seconds=float(meta["seconds"]),
+            fit_info=meta["fit_info"],
+        )
+    return out
 
 
 def _run_origin_task(

@@ -96,3 +96,17 @@ def test_skill_report_bootstraps_over_origins_and_scores_within_origins(panel):
     assert auc["climatology_5y"] == pytest.approx(0.5)  # one number per origin: no skill
     cover = skill.count_coverage(joined)
     assert set(cover["origin"]) == {1960, 1970, 1980, 1990, 2000}
+
+
+def test_an_interrupted_run_resumes_from_the_origins_it_saved(panel, tmp_path: Path):
+    first = []
+    full = bt.rolling(panel, [1960, 1980], [5], BASE_ONLY, on_done=first.append)
+    bt.save_origin(next(r for r in first if r.origin == 1980), tmp_path)
+    again = []
+    resumed = bt.rolling(
+        panel, [1960, 1980], [5], BASE_ONLY, on_done=again.append, done=bt.load_origins(tmp_path)
+    )
+    assert [r.origin for r in again] == [1960]  # 1980 was not run again
+    pd.testing.assert_frame_equal(
+        resumed.scores.reset_index(drop=True), full.scores.reset_index(drop=True)
+    )
