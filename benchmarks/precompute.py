@@ -1,0 +1,79 @@
+"""What precomputing the baseline bodies costs at start, step by step, on the shipped model.
+
+    nice -n 19 .venv/bin/python benchmarks/precompute.py [--repeat 5] [--json out.json]
+
+A worker precomputes every baseline forecast (alliances in force x horizons 1..30) once
+per served version: the vectorised forecast table, each alliance's drivers block, then
+the JSON bodies. Each step runs ``--repeat`` times in this one process; the minimum is
+reported (the machine is shared, so the minimum is the least disturbed figure). Compare
+commits by the ``serialise`` and ``total`` rows (their ratio), not by absolute seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    """(minimum seconds over ``repeat`` calls, last result)."""
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args()
+
+    from forecast.api import engine, render
+    from forecast.api.catalog import build_catalog
+    from forecast.api.datacheck import verify_data
+    from forecast.api.schemas import MAX_HORIZON
+    from forecast.api.serving import load_served_model, precompute_baselines, utc_now
+    from forecast.config import get_settings
+
+    settings = get_settings()
+    data = verify_data(settings.data_dir)
+    registry = engine.open_registry(settings.models_dir)
+    panel = engine.load_panel(settings.data_dir)
+    catalog = build_catalog(*engine.load_catalog_frames(settings.data_dir))
+    served = load_served_model(registry, settings.model, None, panel, utc_now, data)
+    fc = served.forecaster
+    in_force = {a for a, s in catalog.summaries.items() if s["in_force"]}
+    labels = {a: catalog.summaries[a]["label"] for a in in_force}
+    prov = dict(served.provenance)
+
+    t_table, table = best_of(args.repeat, lambda: engine.baseline_table(fc, MAX_HORIZON))
+    t_drivers, drivers = best_of(args.repeat, lambda: engine.baseline_drivers(fc, table, in_force))
+    t_ser, bodies = best_of(
+        args.repeat, lambda: render.baseline_bodies(table, labels, drivers, prov)
+    )
+    t_total, _ = best_of(args.repeat, lambda: precompute_baselines(served, catalog))
+    figures = {
+        "model": f"{served.name}/{served.version}",
+        "bodies": len(bodies),
+        "json_mb": round(sum(map(len, bodies.values())) / 2**20, 2),
+        "repeat": args.repeat,
+        "table_s": round(t_table, 3),
+        "drivers_s": round(t_drivers, 3),
+        "serialise_s": round(t_ser, 3),
+        "total_s": round(t_total, 3),
+    }
+    for k, v in figures.items():
+        print(f"{k:12s} {v}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(figures, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
