@@ -4,8 +4,9 @@
 
 A worker precomputes every baseline forecast (alliances in force x horizons 1..30) once
 per served version: the vectorised forecast table, each alliance's drivers block, then
-the JSON bodies. Each step runs ``--repeat`` times in this one process; the minimum is
-reported (the machine is shared, so the minimum is the least disturbed figure). Compare
+the JSON bodies. Each step runs ``--repeat`` times in this one process and the minimum
+CPU time of this process is reported (the steps are single-threaded; CPU time, unlike
+wall time, does not count what other processes of a shared machine take). Compare
 commits by the ``serialise`` and ``total`` rows (their ratio), not by absolute seconds.
 """
 
@@ -19,18 +20,18 @@ from typing import Any
 
 
 def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """(minimum seconds over ``repeat`` calls, last result)."""
+    """(minimum CPU seconds of this process over ``repeat`` calls, last result)."""
     best, out = float("inf"), None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         out = fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best, out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
 
