@@ -35,26 +35,28 @@ def main() -> None:
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
 
-    from forecast.api import engine, render
-    from forecast.api.catalog import build_catalog
-    from forecast.api.datacheck import verify_data
+    from forecast.api import render
+    from forecast.api.forecasts import baseline_drivers, precompute_baselines
     from forecast.api.schemas import MAX_HORIZON
-    from forecast.api.serving import load_served_model, precompute_baselines, utc_now
     from forecast.config import get_settings
+    from forecast.serving import core
+    from forecast.serving.catalog import build_catalog
+    from forecast.serving.datacheck import verify_data
+    from forecast.serving.holder import load_served_model, utc_now
 
     settings = get_settings()
     data = verify_data(settings.data_dir)
-    registry = engine.open_registry(settings.models_dir)
-    panel = engine.load_panel(settings.data_dir)
-    catalog = build_catalog(*engine.load_catalog_frames(settings.data_dir))
+    registry = core.open_registry(settings.models_dir)
+    panel = core.load_panel(settings.data_dir)
+    catalog = build_catalog(*core.load_catalog_frames(settings.data_dir))
     served = load_served_model(registry, settings.model, None, panel, utc_now, data)
     fc = served.forecaster
     in_force = {a for a, s in catalog.summaries.items() if s["in_force"]}
     labels = {a: catalog.summaries[a]["label"] for a in in_force}
     prov = dict(served.provenance)
 
-    t_table, table = best_of(args.repeat, lambda: engine.baseline_table(fc, MAX_HORIZON))
-    t_drivers, drivers = best_of(args.repeat, lambda: engine.baseline_drivers(fc, table, in_force))
+    t_table, table = best_of(args.repeat, lambda: core.baseline_table(fc, MAX_HORIZON))
+    t_drivers, drivers = best_of(args.repeat, lambda: baseline_drivers(fc, table, in_force))
     t_ser, bodies = best_of(
         args.repeat, lambda: render.baseline_bodies(table, labels, drivers, prov)
     )

@@ -97,14 +97,15 @@ def test_svg_chart(client):
 def test_precomputed_baselines_equal_on_demand_forecasts(client):
     import json
 
-    from forecast.api import engine, render
+    from forecast.api import render
+    from forecast.serving import core
 
     served = client.app.state.svc.holder.get()
     labels = client.app.state.svc.catalog.summaries
     keys = sorted(served.baseline)[::211]
     assert len(served.baseline) >= 300 * 30 and keys
     for atopid, horizon in keys:
-        f = engine.forecast(served.forecaster, atopid, horizon, None)
+        f = core.forecast(served.forecaster, atopid, horizon, None)
         fresh = render.forecast(
             f, label=labels[atopid]["label"], provenance=dict(served.provenance)
         )
@@ -116,14 +117,16 @@ def test_precomputed_bytes_are_the_per_request_body_of_the_same_numbers(client):
     an alliance parse to exactly the per-request body of the same table numbers."""
     import dataclasses
 
-    from forecast.api import engine, render
+    from forecast.api import render
+    from forecast.api.forecasts import baseline_drivers
     from forecast.api.schemas import MAX_HORIZON
     from forecast.predict.types import Forecast, Interval
+    from forecast.serving import core
 
     state = client.app.state.svc
     served = state.holder.get()
     fc = served.forecaster
-    table = engine.baseline_table(fc, MAX_HORIZON)
+    table = core.baseline_table(fc, MAX_HORIZON)
     i = table.atopids.tolist().index(NATO)
     one = dataclasses.replace(
         table,
@@ -135,7 +138,7 @@ def test_precomputed_bytes_are_the_per_request_body_of_the_same_numbers(client):
         per_cause=table.per_cause[:, i : i + 1],
     )
     label = state.catalog.summaries[NATO]["label"]
-    drivers = engine.baseline_drivers(fc, one, {NATO})
+    drivers = baseline_drivers(fc, one, {NATO})
     bodies = render.baseline_bodies(one, {NATO: label}, drivers, served.provenance)
     assert sorted(bodies) == [(NATO, h) for h in range(1, MAX_HORIZON + 1)]
     persist = [Interval(*table.p_persist[:, i, j].tolist()) for j in range(MAX_HORIZON)]
@@ -161,13 +164,14 @@ def test_precomputed_bytes_are_the_per_request_body_of_the_same_numbers(client):
 def test_every_forecast_body_validates_against_the_schema(client):
     """The bodies the API sends (precomputed, per request, scenario, difference) are
     ``ForecastOut``: the OpenAPI schema names exactly their fields."""
-    from forecast.api import engine, render
+    from forecast.api import render
     from forecast.api.schemas import ForecastOut
+    from forecast.serving import core
 
     fields = set(ForecastOut.model_fields)
     served = client.app.state.svc.holder.get()
     label = client.app.state.svc.catalog.summaries[NATO]["label"]
-    f = engine.forecast(served.forecaster, NATO, 7, None)
+    f = core.forecast(served.forecaster, NATO, 7, None)
     bodies = [
         served.baseline[(NATO, 1)],
         served.baseline[(NATO, 30)],
