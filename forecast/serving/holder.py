@@ -349,8 +349,9 @@ class ModelHolder:
         finally:
             self._release()
 
-    def wait_warm(self, timeout: float = 120.0) -> bool:
-        """Block until the default model's baselines are precomputed (tests, benchmarks)."""
+    def wait_warm(self, timeout: float = 600.0) -> bool:
+        """Block until the default model's baselines are precomputed (tests, benchmarks;
+        the warm-up takes about 17 s of CPU, minutes of wall time on a saturated machine)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             served = self._models.get(self.default)
