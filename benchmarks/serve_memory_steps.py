@@ -1,5 +1,5 @@
 """Where a worker's resident memory goes: RSS after each import and startup step, in one
-process, in the order the service's lifespan runs them (``forecast.api.state.load_state``).
+process, in the order the service's lifespan runs them (``forecast.serving.service.load_state``).
 
     .venv/bin/python benchmarks/serve_memory_steps.py            # the serving steps
     .venv/bin/python benchmarks/serve_memory_steps.py --ledger   # + the ledger's first read
@@ -43,7 +43,7 @@ def main() -> None:
     ap.add_argument("--raw", action="store_true", help="skip configure_process()")
     args = ap.parse_args()
     s = Steps()
-    from forecast.api.memory import configure_process, release_heap
+    from forecast.serving.memory import configure_process, release_heap
 
     if not args.raw:
         configure_process()
@@ -51,20 +51,21 @@ def main() -> None:
     import forecast.api.app  # noqa: F401
 
     s.mark("import forecast.api.app (FastAPI, pandas, numpy)")
-    from forecast.api import engine
-    from forecast.api.catalog import build_catalog
-    from forecast.api.datacheck import verify_data
-    from forecast.api.serving import load_served_model, precompute_baselines, utc_now
+    from forecast.api.forecasts import precompute_baselines
     from forecast.config import get_settings
+    from forecast.serving import core
+    from forecast.serving.catalog import build_catalog
+    from forecast.serving.datacheck import verify_data
+    from forecast.serving.holder import load_served_model, utc_now
 
     settings = get_settings()
     data = verify_data(settings.data_dir)
-    registry = engine.open_registry(settings.models_dir)
+    registry = core.open_registry(settings.models_dir)
     s.mark("data manifest checked, store opened")
-    panel = engine.load_panel(settings.data_dir)
+    panel = core.load_panel(settings.data_dir)
     s.mark("panel loaded (pyarrow.parquet, pandera)")
-    catalog = build_catalog(*engine.load_catalog_frames(settings.data_dir))
-    engine.democracies(settings.data_dir)
+    catalog = build_catalog(*core.load_catalog_frames(settings.data_dir))
+    core.democracies(settings.data_dir)
     s.mark("catalog and democracies built")
     served = load_served_model(registry, settings.model, None, panel, utc_now, data)
     s.mark("posterior loaded, forecaster built (xarray, zarr)")
@@ -77,7 +78,7 @@ def main() -> None:
     release_heap()
     s.mark(f"release_heap (precompute took {time.perf_counter() - t0:.1f} s)")
     if args.ledger:
-        from forecast.api.ledger import LedgerService
+        from forecast.serving.ledger import LedgerService
 
         ledger = LedgerService(settings.ledger_url, {})
         ledger.track_record()

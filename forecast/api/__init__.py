@@ -1,6 +1,6 @@
 """HTTP API over the stored posteriors (FastAPI); build it with :func:`create_app`.
 
-``create_app`` is imported on first use, so ``forecast.api.preflight`` and
+``create_app`` is imported on first use, so ``forecast.serving.preflight`` and
 ``forecast.api.server`` can be imported by ``serve`` without FastAPI, numpy or pandas.
 """
 

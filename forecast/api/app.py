@@ -15,13 +15,8 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from forecast import __version__
-from forecast.api.fastlane import FastLane
-from forecast.api.observability import (
-    BodyLimitMiddleware,
-    Metrics,
-    ObservabilityMiddleware,
-    configure_logging,
-)
+from forecast.api.forecasts import precompute_baselines
+from forecast.api.observability import BodyLimitMiddleware, ObservabilityMiddleware
 from forecast.api.problems import install_handlers
 from forecast.api.routes import (
     admin,
@@ -34,11 +29,13 @@ from forecast.api.routes import (
     theories,
     track_record,
 )
-from forecast.api.serving import Clock, utc_now
-from forecast.api.state import load_state
-from forecast.api.workers import from_environment
 from forecast.config import Settings, get_settings
 from forecast.errors import ForecastError
+from forecast.serving.fastlane import FastLane
+from forecast.serving.holder import Baselines, Clock, utc_now
+from forecast.serving.service import load_state
+from forecast.serving.telemetry import Metrics, configure_logging
+from forecast.serving.workers import from_environment
 
 log = logging.getLogger("forecast.api")
 
@@ -61,7 +58,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
         try:
-            state = await asyncio.to_thread(load_state, settings, clock, metrics)
+            state = await asyncio.to_thread(
+                load_state, settings, clock, metrics, precompute_baselines
+            )
         except ForecastError as exc:
             log.error("startup failed: %s", exc)
             raise
@@ -94,7 +93,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.metrics = metrics
     app.state.settings = settings
     install_handlers(app)
-    app.add_middleware(FastLane, api=app)
+
+    def default_baselines() -> Baselines | None:
+        state = getattr(app.state, "svc", None)  # None until the lifespan loaded it
+        return None if state is None else state.holder.get().baseline
+
+    app.add_middleware(FastLane, baselines=default_baselines)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -1,13 +1,24 @@
-"""Forecast value types -> JSON-ready dicts (the shapes in ``forecast.api.schemas``)."""
+"""Forecast value types -> JSON-ready dicts (the shapes in ``forecast.api.schemas``).
+
+:func:`forecast_body` is the one writer of a forecast body; the per-request answers
+(:func:`forecast`) and the precomputed baselines (:func:`baseline_bodies`) both go through it.
+"""
 
 from __future__ import annotations
 
+import json
 import math
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from forecast.predict.types import Driver, Forecast, Interval
 
+if TYPE_CHECKING:
+    from forecast.predict.forecaster import ForecastTable
+
 ROUND = 6
+#: credible mass of every ``lo``/``hi`` the API sends
+INTERVAL = 0.9
 #: drivers are rounded finer, so that their sum still equals total - reference to 1e-8
 DRIVER_ROUND = 10
 WHAT_IF_NOTE = (
@@ -59,92 +70,119 @@ def drivers_block(f: Forecast) -> dict[str, Any]:
     }
 
 
-def forecast(
-    f: Forecast,
+Kind = Literal["baseline", "scenario", "difference"]
+
+
+def survival_points(as_of: int, survival: Sequence[Interval]) -> list[dict[str, Any]]:
+    """``survival`` as the body's points: ``{year, h, mean, lo, hi}`` for h = 1, 2, ..."""
+    return [{"year": as_of + h, "h": h, **interval(iv)} for h, iv in enumerate(survival, start=1)]
+
+
+def forecast_body(
     *,
+    kind: Kind,
+    atopid: int,
     label: str,
-    provenance: dict[str, Any],
-    kind: str = "baseline",
-    include_survival: bool = True,
-    note: str | None = None,
+    as_of: int,
+    horizon: int,
+    p_persist: Interval,
+    p_end: Interval,
+    causes: Mapping[str, Interval],
+    survival: list[dict[str, Any]],
+    drivers: Mapping[str, Any],
+    provenance: Mapping[str, Any],
+    note: str | None,
 ) -> dict[str, Any]:
-    """JSON body of one forecast, with its provenance."""
+    """The JSON body of one forecast: the one place its shape (``schemas.ForecastOut``)
+    is written, for the per-request answers and the precomputed baselines alike.
+
+    ``survival`` comes from :func:`survival_points` and ``drivers`` from
+    :func:`drivers_block`, so that the precompute renders them once per alliance.
+    """
     return {
         "kind": kind,
-        "atopid": f.atopid,
+        "atopid": atopid,
         "label": label,
-        "as_of": f.as_of,
-        "horizon": f.horizon,
-        "target_year": f.as_of + f.horizon,
-        "interval": 0.9,
-        "p_persist": interval(f.p_persist),
-        "p_end": interval(f.p_end),
-        "causes": {c: interval(iv) for c, iv in f.causes.items()},
-        "survival": [
-            {"year": f.as_of + h, "h": h, **interval(iv)}
-            for h, iv in enumerate(f.survival, start=1)
-        ]
-        if include_survival
-        else [],
-        **drivers_block(f),
+        "as_of": as_of,
+        "horizon": horizon,
+        "target_year": as_of + horizon,
+        "interval": INTERVAL,
+        "p_persist": interval(p_persist),
+        "p_end": interval(p_end),
+        "causes": {c: interval(iv) for c, iv in causes.items()},
+        "survival": survival,
+        **drivers,
         "model": provenance,
         "note": note,
     }
 
 
-def _fnum(x: float) -> str:
-    """A float as ``json.dumps(round(x, 6))`` writes it (NaN -> null)."""
-    return "null" if x != x else repr(round(x, ROUND))
+def forecast(
+    f: Forecast,
+    *,
+    label: str,
+    provenance: Mapping[str, Any],
+    kind: Kind = "baseline",
+    include_survival: bool = True,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """JSON body of one forecast, with its provenance (see :func:`forecast_body`)."""
+    return forecast_body(
+        kind=kind,
+        atopid=f.atopid,
+        label=label,
+        as_of=f.as_of,
+        horizon=f.horizon,
+        p_persist=f.p_persist,
+        p_end=f.p_end,
+        causes=f.causes,
+        survival=survival_points(f.as_of, f.survival) if include_survival else [],
+        drivers=drivers_block(f),
+        provenance=provenance,
+        note=note,
+    )
 
 
-def _fiv(mean: float, lo: float, hi: float) -> str:
-    return f'{{"mean":{_fnum(mean)},"lo":{_fnum(lo)},"hi":{_fnum(hi)}}}'
+def to_json(body: Mapping[str, Any]) -> bytes:
+    """A body as compact JSON bytes (what the API sends)."""
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 def baseline_bodies(
-    table: Any,
-    labels: dict[int, str],
-    drivers: dict[int, dict[str, Any]],
-    provenance: dict[str, Any],
+    table: ForecastTable,
+    labels: Mapping[int, str],
+    drivers: Mapping[int, Mapping[str, Any]],
+    provenance: Mapping[str, Any],
 ) -> dict[tuple[int, int], bytes]:
-    """JSON bodies of every (alliance, horizon) baseline in a forecast table.
-
-    Assembled from per-alliance fragments (the survival points and drivers are written
-    once per alliance, not once per horizon); ``drivers`` holds each alliance's
-    :func:`drivers_block`. The result parses to exactly what :func:`forecast` gives for
-    the same numbers.
-    """
-    import json
-
-    prov = json.dumps(provenance, separators=(",", ":"))
+    """JSON bytes of every (alliance, horizon) baseline in a forecast table, each built
+    by :func:`forecast_body`; ``drivers`` holds each alliance's :func:`drivers_block`."""
     out: dict[tuple[int, int], bytes] = {}
     as_of = int(table.as_of)
-    n_h = table.p_persist.shape[-1]
+    prov = dict(provenance)
     for i, atopid in enumerate(table.atopids.tolist()):
         if atopid not in labels:
             continue
         mean, lo, hi = table.p_persist[:, i, :].tolist()
         causes = table.causes[:, i].tolist()  # (3, H, K)
-        points = [
-            f'{{"year":{as_of + j + 1},"h":{j + 1},"mean":{_fnum(mean[j])},'
-            f'"lo":{_fnum(lo[j])},"hi":{_fnum(hi[j])}}}'
-            for j in range(n_h)
-        ]
-        label = json.dumps(labels[atopid])
-        drv = json.dumps(drivers[atopid], separators=(",", ":"))[1:-1]
-        for h in range(1, n_h + 1):
-            j = h - 1
-            cause_parts = ",".join(
-                f'"{c}":{_fiv(causes[0][j][k], causes[1][j][k], causes[2][j][k])}'
-                for k, c in enumerate(table.cause_names)
+        persist = [Interval(m, a, b) for m, a, b in zip(mean, lo, hi, strict=True)]
+        points = survival_points(as_of, persist)
+        for j, p in enumerate(persist):
+            body = forecast_body(
+                kind="baseline",
+                atopid=atopid,
+                label=labels[atopid],
+                as_of=as_of,
+                horizon=j + 1,
+                p_persist=p,
+                p_end=Interval(1.0 - p.mean, 1.0 - p.hi, 1.0 - p.lo),
+                causes={
+                    c: Interval(causes[0][j][k], causes[1][j][k], causes[2][j][k])
+                    for k, c in enumerate(table.cause_names)
+                },
+                survival=points[: j + 1],
+                drivers=drivers[atopid],
+                provenance=prov,
+                note=None,
             )
-            body = (
-                f'{{"kind":"baseline","atopid":{atopid},"label":{label},"as_of":{as_of},'
-                f'"horizon":{h},"target_year":{as_of + h},"interval":0.9,'
-                f'"p_persist":{_fiv(mean[j], lo[j], hi[j])},'
-                f'"p_end":{_fiv(1.0 - mean[j], 1.0 - hi[j], 1.0 - lo[j])},'
-                f'"causes":{{{cause_parts}}},"survival":[{",".join(points[:h])}],'
-                f'{drv},"model":{prov},"note":null}}'
-            )
-            out[(atopid, h)] = body.encode()
+            out[(atopid, j + 1)] = to_json(body)
     return out

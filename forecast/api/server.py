@@ -12,7 +12,7 @@ closing the connection). Open connections per worker are bounded by
 
 With several workers, ``serve`` gives them a private runtime folder: Prometheus'
 multiprocess files (``/metrics`` adds up every worker) and the admin reload broadcast
-(:mod:`forecast.api.workers`).
+(:mod:`forecast.serving.workers`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ APP = "forecast.api.server:serving_app"
 
 def serving_app() -> Any:
     """uvicorn's app factory in every serving process: the process's memory settings
-    (:func:`forecast.api.memory.configure_process`), then :func:`create_app`."""
-    from forecast.api.memory import configure_process
+    (:func:`forecast.serving.memory.configure_process`), then :func:`create_app`."""
+    from forecast.serving.memory import configure_process
 
     configure_process()
     from forecast.api.app import create_app
@@ -136,7 +136,7 @@ def log_config(level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "forecast.api.observability.JsonFormatter"}},
+        "formatters": {"json": {"()": "forecast.serving.telemetry.JsonFormatter"}},
         "handlers": {"stderr": handler},
         "loggers": {"uvicorn": quiet, "uvicorn.access": quiet, "py.warnings": quiet},
     }

@@ -23,9 +23,9 @@ def register(app: typer.Typer) -> None:
         """Serve forecasts over HTTP from the shipped data/ and the live models/ version."""
         import os
 
-        from forecast.api.preflight import check_store
         from forecast.api.server import serve as run_server
         from forecast.config import Settings
+        from forecast.serving.preflight import check_store
 
         overrides = {"host": host, "port": port, "workers": workers}
         for key, value in overrides.items():

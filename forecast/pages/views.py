@@ -5,25 +5,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forecast.pages import charts
+
+if TYPE_CHECKING:
+    from forecast.serving.holder import ServedModel
+    from forecast.serving.service import ServiceState
 
 SORTS = ("risk", "name", "atopid", "begyr", "members")
 DEFAULT_HORIZON = 10
 
 
-def forecast_json(state: Any, served: Any, atopid: int, horizon: int) -> dict[str, Any]:
-    """The forecast body the API serves for (alliance, horizon): precomputed bytes, or the
-    same builder the forecast route uses."""
-    from forecast.api.routes.alliances import _compute  # the forecast route's builder
+def forecast_json(
+    state: ServiceState, served: ServedModel, atopid: int, horizon: int
+) -> dict[str, Any]:
+    """The forecast body the API serves for (alliance, horizon), parsed."""
+    from forecast.api.forecasts import forecast_bytes  # the forecast route's builder
 
-    body = served.baseline.get((atopid, horizon)) or _compute(state, served, atopid, horizon)
-    return json.loads(body)
+    return json.loads(forecast_bytes(state.catalog, served, atopid, horizon))
 
 
 def index_rows(
-    state: Any, served: Any, horizon: int, cache: dict[tuple, list[dict[str, Any]]]
+    state: ServiceState, served: ServedModel, horizon: int, cache: dict[tuple, list[dict[str, Any]]]
 ) -> list[dict[str, Any]]:
     """One row per alliance in force: label, type, members, P(in force) and top cause.
 

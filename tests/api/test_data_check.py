@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from forecast.api import create_app
-from forecast.api.datacheck import verify_data
 from forecast.errors import StoreError
+from forecast.serving.datacheck import verify_data
 from forecast.store.registry import Registry
 from tests.api.conftest import ADMIN_TOKEN, NATO, make_settings
 from tests.api.store_tools import clone_live_version, copy_store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 
@@ -96,18 +97,86 @@ def test_svg_chart(client):
 def test_precomputed_baselines_equal_on_demand_forecasts(client):
     import json
 
-    from forecast.api import engine, render
+    from forecast.api import render
+    from forecast.serving import core
 
     served = client.app.state.svc.holder.get()
     labels = client.app.state.svc.catalog.summaries
     keys = sorted(served.baseline)[::211]
     assert len(served.baseline) >= 300 * 30 and keys
     for atopid, horizon in keys:
-        f = engine.forecast(served.forecaster, atopid, horizon, None)
+        f = core.forecast(served.forecaster, atopid, horizon, None)
         fresh = render.forecast(
             f, label=labels[atopid]["label"], provenance=dict(served.provenance)
         )
         assert_json_close(json.loads(served.baseline[(atopid, horizon)]), fresh)
+
+
+def test_precomputed_bytes_are_the_per_request_body_of_the_same_numbers(client):
+    """Both paths write a body through ``render.forecast_body``: the precomputed bytes of
+    an alliance parse to exactly the per-request body of the same table numbers."""
+    from forecast.api import render
+    from forecast.api.forecasts import baseline_drivers
+    from forecast.api.schemas import MAX_HORIZON
+    from forecast.predict.types import Forecast, Interval
+    from forecast.serving import core
+
+    state = client.app.state.svc
+    served = state.holder.get()
+    fc = served.forecaster
+    table = core.baseline_table(fc, MAX_HORIZON)
+    i = table.atopids.tolist().index(NATO)
+    label = state.catalog.summaries[NATO]["label"]
+    drivers = baseline_drivers(fc, table, {NATO})
+    bodies = render.baseline_bodies(table, {NATO: label}, drivers, served.provenance)
+    assert sorted(bodies) == [(NATO, h) for h in range(1, MAX_HORIZON + 1)]
+    persist = [Interval(*table.p_persist[:, i, j].tolist()) for j in range(MAX_HORIZON)]
+    for h in (1, 10, MAX_HORIZON):
+        p = persist[h - 1]
+        f = Forecast(
+            atopid=NATO, as_of=table.as_of, horizon=h, p_persist=p,
+            p_end=Interval(1.0 - p.mean, 1.0 - p.hi, 1.0 - p.lo),
+            causes={
+                c: Interval(*table.causes[:, i, h - 1, k].tolist())
+                for k, c in enumerate(table.cause_names)
+            },
+            survival=tuple(persist[:h]), drivers=fc.drivers_of_table(table, NATO),
+            drivers_total=Interval(*table.drivers_total[:, i].tolist()),
+            drivers_reference=Interval(*table.drivers_reference[:, i].tolist()),
+            reference=fc.reference, data_through=dict(fc.data_through),
+        )  # fmt: skip
+        per_request = render.forecast(f, label=label, provenance=dict(served.provenance))
+        assert json.loads(bodies[(NATO, h)]) == per_request
+        assert bodies[(NATO, h)] == render.to_json(per_request)
+
+
+def test_every_forecast_body_validates_against_the_schema(client):
+    """The bodies the API sends (precomputed, per request, scenario, difference) are
+    ``ForecastOut``: the OpenAPI schema names exactly their fields."""
+    from forecast.api import render
+    from forecast.api.schemas import ForecastOut
+    from forecast.serving import core
+
+    fields = set(ForecastOut.model_fields)
+    served = client.app.state.svc.holder.get()
+    label = client.app.state.svc.catalog.summaries[NATO]["label"]
+    f = core.forecast(served.forecaster, NATO, 7, None)
+    bodies = [
+        served.baseline[(NATO, 1)],
+        served.baseline[(NATO, 30)],
+        render.to_json(render.forecast(f, label=label, provenance=dict(served.provenance))),
+    ]
+    r = client.post(
+        "/v1/forecasts",
+        json={"atopids": [NATO], "horizon": 5, "scenario": {"preset": "leader_spending_cut"}},
+    )
+    assert r.status_code == 200, r.text
+    result = r.json()["results"][0]
+    bodies += [render.to_json(result[k]) for k in ("baseline", "scenario", "difference")]
+    for body in bodies:
+        out = ForecastOut.model_validate_json(body)
+        assert set(out.model_dump()) == fields == set(json.loads(body))
+        assert out.atopid == NATO and out.model.version == served.version
 
 
 @pytest.mark.parametrize(

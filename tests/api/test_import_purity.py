@@ -1,5 +1,6 @@
-"""The serving path never imports PyMC, PyTensor or ArviZ, and keeps the ledger's seeding
-out of the worker (checked in a fresh process)."""
+"""The serving path never imports PyMC, PyTensor or ArviZ, the serving runtime never
+imports the HTTP layer, and the ledger's seeding stays out of the worker (checked in a
+fresh process)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,21 @@ def test_importing_the_api_loads_no_sampler():
     loaded = _run(f"""
         import sys
         import forecast.api, forecast.api.server, forecast.commands.serve
+        import forecast.serving.preflight
         from forecast.api import create_app
         create_app()
         print(*[m for m in {HEAVY!r} if m in sys.modules])
+    """)
+    assert loaded == []
+
+
+def test_the_serving_runtime_does_not_import_the_http_layer():
+    loaded = _run("""
+        import pkgutil, sys
+        import forecast.serving
+        for m in pkgutil.iter_modules(forecast.serving.__path__):
+            __import__(f"forecast.serving.{m.name}")
+        print(*[m for m in sys.modules if m.startswith(("forecast.api", "fastapi"))])
     """)
     assert loaded == []
 

@@ -108,9 +108,9 @@ def test_the_service_prepares_the_ledger_in_a_child_and_caches_the_record(
 ) -> None:
     import asyncio
 
-    from forecast.api.ledger import prepare
     from forecast.config import Settings
     from forecast.errors import StoreError
+    from forecast.serving.ledger import prepare
 
     service = asyncio.run(prepare(Settings(ledger_url=ledger_url)))
     assert service.seeded["scored"] >= 300 and service.seeded["live_recorded"] > 300

@@ -5,17 +5,18 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 
+from forecast.api.deps import Service
 from forecast.api.routing import StrictQueryRoute
-from forecast.api.state import svc
+from forecast.config import Settings
 from forecast.errors import AdminDisabledError, UnauthorizedError
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["admin"])
 
 
-def _check_token(request: Request, authorization: str | None) -> None:
-    token = request.app.state.settings.admin_token
+def _check_token(settings: Settings, authorization: str | None) -> None:
+    token = settings.admin_token
     secret = token.get_secret_value().encode() if token is not None else b""
     if not secret:
         raise AdminDisabledError(
@@ -40,14 +41,13 @@ def _check_token(request: Request, authorization: str | None) -> None:
     },
 )
 def reload_model(
-    request: Request,
+    state: Service,
     authorization: Annotated[str | None, Header()] = None,
     model: Annotated[str | None, Query(max_length=100)] = None,
     force: Annotated[bool, Query()] = False,
 ) -> dict[str, Any]:
     """Swap to the live version now, in every worker (the pointer is also polled)."""
-    _check_token(request, authorization)
-    state = svc(request)
+    _check_token(state.settings, authorization)
     if model is not None:
         state.holder.get(model)  # 422 for a model that is not served
     result = state.holder.reload(model, force=force)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from forecast.api import engine, render, svg
-from forecast.api.catalog import not_in_force, public
+from forecast.api import svg
+from forecast.api.deps import Service
+from forecast.api.forecasts import forecast_bytes
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import (
     MAX_HORIZON,
@@ -16,7 +18,7 @@ from forecast.api.schemas import (
     ForecastOut,
     ObligationType,
 )
-from forecast.api.state import ServiceState, svc
+from forecast.serving.catalog import public
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["alliances"])
 
@@ -35,7 +37,7 @@ _ERRORS = {
 
 @router.get("/alliances", response_model=AlliancePage)
 def list_alliances(
-    request: Request,
+    state: Service,
     in_force: Annotated[
         bool | None, Query(description="Only alliances in force (or ended).")
     ] = None,
@@ -50,7 +52,6 @@ def list_alliances(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
     """Alliances, filtered and paginated, with readable labels."""
-    state = svc(request)
     ccode = state.catalog.resolve_member(member) if member is not None else None
     found = state.catalog.filter(
         in_force=in_force, member=ccode, obligation_type=obligation_type, text=q
@@ -65,9 +66,9 @@ def list_alliances(
 
 
 @router.get("/alliances/{atopid}", response_model=AllianceDetail, responses={404: _ERRORS[404]})
-def get_alliance(request: Request, atopid: AtopId) -> dict:
+def get_alliance(state: Service, atopid: AtopId) -> dict:
     """One alliance: members over time, obligations, dates, status."""
-    return svc(request).catalog.detail(atopid)
+    return state.catalog.detail(atopid)
 
 
 @router.get(
@@ -76,15 +77,11 @@ def get_alliance(request: Request, atopid: AtopId) -> dict:
     responses={200: {"model": ForecastOut, "content": {"application/json": {}}}, **_ERRORS},
 )
 async def get_forecast(
-    request: Request, atopid: AtopId, horizon: Horizon = 10, model: ModelName = None
+    state: Service, atopid: AtopId, horizon: Horizon = 10, model: ModelName = None
 ) -> Response:
     """Probability the alliance persists ``horizon`` years after as_of, with causes,
     the yearly survival curve, drivers and provenance."""
-    state: ServiceState = request.app.state.svc
-    served = state.holder.get(model)
-    body = served.baseline.get((atopid, horizon))
-    if body is None:
-        body = _compute(state, served, atopid, horizon)
+    body = forecast_bytes(state.catalog, state.holder.get(model), atopid, horizon)
     return Response(body, media_type="application/json")
 
 
@@ -94,27 +91,11 @@ async def get_forecast(
     responses={200: {"content": {"image/svg+xml": {}}}, **_ERRORS},
 )
 def get_forecast_svg(
-    request: Request, atopid: AtopId, horizon: Horizon = MAX_HORIZON, model: ModelName = None
+    state: Service, atopid: AtopId, horizon: Horizon = MAX_HORIZON, model: ModelName = None
 ) -> Response:
     """The survival curve with its 90% band, as SVG."""
-    import json
-
-    state = svc(request)
-    served = state.holder.get(model)
-    body = served.baseline.get((atopid, horizon)) or _compute(state, served, atopid, horizon)
+    body = forecast_bytes(state.catalog, state.holder.get(model), atopid, horizon)
     return Response(svg.survival_chart(json.loads(body)), media_type="image/svg+xml")
-
-
-def _compute(state: ServiceState, served, atopid: int, horizon: int) -> bytes:
-    """Forecast outside the precomputed table: other models, or errors for ended ids."""
-    import json
-
-    summary = state.catalog.summary(atopid)  # 404 when unknown
-    if not summary["in_force"]:
-        raise not_in_force(summary)
-    f = engine.forecast(served.forecaster, atopid, horizon, None)
-    body = render.forecast(f, label=summary["label"], provenance=dict(served.provenance))
-    return json.dumps(body, separators=(",", ":")).encode()
 
 
 __all__ = ["router"]

@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from forecast.api import budget, engine, render
-from forecast.api.catalog import not_in_force
+from forecast.api import render
+from forecast.api.deps import Service
+from forecast.api.forecasts import forecast_bytes
 from forecast.api.problems import error_body
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import BatchIn, BatchOut, ScenarioIn
-from forecast.api.serving import ServedModel
-from forecast.api.state import ServiceState, svc
 from forecast.errors import InputError, NotForecastableError, NotFoundError, TooLargeError
 from forecast.predict import scenarios
 from forecast.predict.types import Override, Scenario
+from forecast.serving import budget, core
+from forecast.serving.catalog import not_in_force
+from forecast.serving.holder import ServedModel
+from forecast.serving.service import ServiceState
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["forecasts"])
 
@@ -36,10 +39,9 @@ router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["forecasts"
         429: {"description": "Too many scenario batches being computed; retry later."},
     },
 )
-def post_forecasts(request: Request, body: BatchIn) -> Response:
+def post_forecasts(state: Service, body: BatchIn) -> Response:
     """Forecasts for many alliances; with ``scenario``, baseline, scenario and their
     difference, each with a 90% interval (model-based what-ifs)."""
-    state = svc(request)
     limit = state.settings.max_batch
     atopids = list(dict.fromkeys(body.atopids))
     if len(atopids) > limit:
@@ -105,9 +107,7 @@ def _scenario_result(
     """Baseline, scenario and difference of one alliance (None: recorded in ``errors``)."""
     label = state.catalog.summaries[atopid]["label"]
     try:
-        base, what_if, diff = engine.scenario_difference(
-            served.forecaster, atopid, horizon, scenario
-        )
+        base, what_if, diff = core.scenario_difference(served.forecaster, atopid, horizon, scenario)
     except NotForecastableError as exc:
         errors.append({"atopid": atopid, **error_body(exc)["error"]})
         return None
@@ -139,17 +139,12 @@ def _scenario_result(
 def _baseline_bytes(
     state: ServiceState, served: ServedModel, atopid: int, horizon: int, errors: list
 ) -> bytes | None:
-    body = served.baseline.get((atopid, horizon))
-    if body is not None:
-        return body
-    label = state.catalog.summaries[atopid]["label"]
+    """The baseline body of an alliance in force (None: recorded in ``errors``)."""
     try:
-        f = engine.forecast(served.forecaster, atopid, horizon, None)
+        return forecast_bytes(state.catalog, served, atopid, horizon)
     except NotForecastableError as exc:
         errors.append({"atopid": atopid, **error_body(exc)["error"]})
         return None
-    out = render.forecast(f, label=label, provenance=dict(served.provenance))
-    return json.dumps(out, separators=(",", ":")).encode()
 
 
 def _scenario(state: ServiceState, served: ServedModel, spec: ScenarioIn, atopid: int) -> Scenario:

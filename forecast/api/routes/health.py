@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from forecast.api.ledger import status as ledger_status
+from forecast.api.deps import AppMetrics, LedgerPreparation, MaybeService
 from forecast.api.routing import StrictQueryRoute
 
 router = APIRouter(route_class=StrictQueryRoute, tags=["service"])
@@ -21,12 +21,11 @@ async def health() -> Response:
 
 
 @router.get("/ready", responses={503: {"description": "No valid model loaded yet."}})
-async def ready(request: Request) -> JSONResponse:
+async def ready(state: MaybeService, ledger: LedgerPreparation) -> JSONResponse:
     """Readiness: 200 only when a valid model version is loaded and served.
 
     ``ledger`` says whether the track record is answered yet: ``preparing`` (its child
     process runs), ``ready`` or ``unavailable`` (the ledger routes say why)."""
-    state = getattr(request.app.state, "svc", None)
     if state is None or not state.holder.ready:
         return JSONResponse({"status": "loading", "ready": False}, status_code=503)
     served = state.holder.get()
@@ -38,7 +37,7 @@ async def ready(request: Request) -> JSONResponse:
             "version": served.version,
             "startup_s": round(state.startup_s, 3),
             "precomputed_forecasts": len(served.baseline),
-            "ledger": ledger_status(request.app),
+            "ledger": ledger.status,
         }
     )
 
@@ -49,7 +48,7 @@ router.add_api_route("/ready", ready, methods=["HEAD"], include_in_schema=False)
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-async def metrics(request: Request) -> Response:
+async def metrics(metrics: AppMetrics) -> Response:
     """Prometheus metrics: requests, latencies, served model version."""
-    body = request.app.state.metrics.exposition()
+    body = metrics.exposition()
     return Response(body, media_type=CONTENT_TYPE_LATEST)

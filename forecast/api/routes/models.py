@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 
-from forecast.api import engine
+from forecast.api.deps import Service
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import ModelDetail, ModelSummary
-from forecast.api.state import ServiceState, svc
 from forecast.errors import NotFoundError, StoreError
+from forecast.serving import core
+from forecast.serving.service import ServiceState
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["models"])
 
@@ -27,13 +28,13 @@ def _version_row(entry: dict[str, Any], live: str | None) -> dict[str, Any]:
 
 
 def _summary(state: ServiceState, name: str) -> dict[str, Any]:
-    live = engine.live_version(state.registry, name)  # StoreError (503) when unreadable
+    live = core.live_version(state.registry, name)  # StoreError (503) when unreadable
     served = state.holder.served_version(name)
     return {
         "name": name,
         "live_version": live,
         "served_version": served,
-        "versions": [_version_row(v, live) for v in engine.list_versions(state.registry, name)],
+        "versions": [_version_row(v, live) for v in core.list_versions(state.registry, name)],
     }
 
 
@@ -41,20 +42,18 @@ _STORE_DOWN = {503: {"description": "The store (pointer or manifest) is unreadab
 
 
 @router.get("/models", response_model=list[ModelSummary], responses=_STORE_DOWN)
-def list_models(request: Request) -> list[dict[str, Any]]:
+def list_models(state: Service) -> list[dict[str, Any]]:
     """Every stored model with its versions and live pointer."""
-    state = svc(request)
-    return [_summary(state, n) for n in engine.model_names(state.registry)]
+    return [_summary(state, n) for n in core.model_names(state.registry)]
 
 
 @router.get("/models/{name}", response_model=ModelDetail, responses={404: {}, **_STORE_DOWN})
 def get_model(
-    request: Request, name: Annotated[str, Path(max_length=100, description="Model name.")]
+    state: Service, name: Annotated[str, Path(max_length=100, description="Model name.")]
 ) -> dict[str, Any]:
     """One model: versions, live pointer and the live version's manifest
     (training window, diagnostics, LOO comparison)."""
-    state = svc(request)
-    names = engine.model_names(state.registry)
+    names = core.model_names(state.registry)
     if name not in names:
         raise NotFoundError(
             f"unknown model {name!r}: stored models are {', '.join(sorted(names))}", field="model"
@@ -99,7 +98,7 @@ def _loo_comparison(state: ServiceState, names: list[str]) -> list[dict[str, Any
     something between fits on the same data: compare ``data_manifest_sha256``)."""
     rows = []
     for n in names:
-        live = engine.live_version(state.registry, n)
+        live = core.live_version(state.registry, n)
         if live is None:
             continue
         try:

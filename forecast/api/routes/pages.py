@@ -14,12 +14,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from forecast.api.ledger import prepared
-from forecast.api.state import svc
+from forecast.api.deps import LedgerPreparation, PageCache, Service, ledger_prepared
 from forecast.errors import ForecastError, InputError
 from forecast.pages import views
 from forecast.pages.render import page
 from forecast.panel.columns import OBLIGATION_TYPES, REGIONS
+from forecast.serving.service import ServiceState
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,10 +61,9 @@ def _choice(request: Request, name: str, allowed: tuple[str, ...], default: str 
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> HTMLResponse:
+def index(request: Request, state: Service, cache: PageCache) -> HTMLResponse:
     """Alliances in force with their risk: search, filters, sortable columns."""
     try:
-        state = svc(request)
         served = state.holder.get()
         horizon = _int(request, "horizon", views.DEFAULT_HORIZON, 1, 30)
         sort = _choice(request, "sort", views.SORTS, "risk")
@@ -74,9 +73,7 @@ def index(request: Request) -> HTMLResponse:
     except ForecastError as exc:
         return _error(exc.http_status, exc.message)
     q = (request.query_params.get("q") or "").strip()[:100] or None
-    if not hasattr(request.app.state, "index_rows"):
-        request.app.state.index_rows = {}
-    rows = views.index_rows(state, served, horizon, request.app.state.index_rows)
+    rows = views.index_rows(state, served, horizon, cache)
     chosen = views.select_rows(
         rows, q=q, obligation_type=otype, region=region, sort=sort, order=order
     )
@@ -114,7 +111,7 @@ def index(request: Request) -> HTMLResponse:
     )
 
 
-def _scenario(request: Request, atopid: int, horizon: int) -> dict[str, Any]:
+def _scenario(request: Request, state: ServiceState, atopid: int, horizon: int) -> dict[str, Any]:
     """The scenario the form asked for, answered by ``POST /v1/forecasts``' own handler."""
     from forecast.api.routes.batch import post_forecasts
     from forecast.api.schemas import BatchIn
@@ -136,7 +133,7 @@ def _scenario(request: Request, atopid: int, horizon: int) -> dict[str, Any]:
         if sc["amount"]:
             spec["amount"] = sc["amount"]
         body = BatchIn.model_validate({"atopids": [atopid], "horizon": horizon, "scenario": spec})
-        answer = json.loads(post_forecasts(request, body).body)
+        answer = json.loads(post_forecasts(state, body).body)
     except ValidationError as exc:
         err = exc.errors()[0]
         sc["error"] = f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
@@ -152,9 +149,8 @@ def _scenario(request: Request, atopid: int, horizon: int) -> dict[str, Any]:
 
 
 @router.get("/alliances/{atopid}", response_class=HTMLResponse)
-def alliance(request: Request, atopid: str) -> HTMLResponse:
+def alliance(request: Request, state: Service, atopid: str) -> HTMLResponse:
     """One alliance: survival fan, causes, drivers, members, scenario form."""
-    state = svc(request)
     if not (atopid.isdigit() and len(atopid) <= 5) or int(atopid) not in state.catalog.summaries:
         return _error(404, f"unknown ATOP id {atopid!r}: find alliances on the front page")
     a = int(atopid)
@@ -178,7 +174,7 @@ def alliance(request: Request, atopid: str) -> HTMLResponse:
             f"({summary['end_cause'] or 'cause not coded'}): no forecast."
         )
     if f is not None:
-        sc = _scenario(request, a, horizon)
+        sc = _scenario(request, state, a, horizon)
         what_if = sc["result"]["scenario"] if sc["result"] else None
         charts = views.alliance_charts(f, today, what_if)
         dv = views.drivers_view(f)
@@ -204,13 +200,11 @@ def alliance(request: Request, atopid: str) -> HTMLResponse:
     )
 
 
-@router.get("/track-record", response_class=HTMLResponse, dependencies=[Depends(prepared)])
-def track_record(request: Request) -> HTMLResponse:
+@router.get("/track-record", response_class=HTMLResponse, dependencies=[Depends(ledger_prepared)])
+def track_record(ledger: LedgerPreparation) -> HTMLResponse:
     """Reliability diagram, scores over time and breakdowns from the ledger."""
-    from forecast.api.ledger import ledger
-
     try:
-        tr = ledger(request).track_record()
+        tr = ledger.get().track_record()
     except ForecastError as exc:
         return _html(page("track_record.html", tr=None, error=exc.message), exc.http_status)
     return _html(page("track_record.html", tr=tr, charts=views.track_record_charts(tr)))

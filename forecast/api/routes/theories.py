@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
-from forecast.api.catalog import not_in_force
+from forecast.api.deps import Service
 from forecast.api.render import interval
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import MAX_HORIZON
-from forecast.api.state import svc
 from forecast.errors import InputError, NotForecastableError
+from forecast.serving.catalog import not_in_force
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["theories"])
 
@@ -28,18 +28,14 @@ Value = Annotated[
 ]
 
 
-def _served(request: Request, model: str | None) -> Any:
-    return svc(request).holder.get(model)
-
-
 @router.get("/effects")
-def get_effects(request: Request, model: ModelName = None) -> dict[str, Any]:
+def get_effects(state: Service, model: ModelName = None) -> dict[str, Any]:
     """Per covariate x cause (x era where the slope varies by era): the odds ratio of the
     cause's yearly hazard per stated step of the covariate (≈ hazard ratio at these
     rates), with its 90 % interval, family and unit."""
     from forecast.predict.effects import effects
 
-    served = _served(request, model)
+    served = state.holder.get(model)
     rows = []
     for e in effects(served.forecaster):
         row = asdict(e)
@@ -57,7 +53,7 @@ def get_effects(request: Request, model: ModelName = None) -> dict[str, Any]:
 
 @router.get("/contrasts/{covariate}")
 def get_contrast(
-    request: Request,
+    state: Service,
     covariate: Annotated[str, Path(max_length=100, description="A covariate the model uses.")],
     horizon: Horizon = 10,
     value_from: Annotated[Value, Query(alias="from")] = None,
@@ -72,7 +68,7 @@ def get_contrast(
 
     from forecast.predict.effects import contrast
 
-    served = _served(request, model)
+    served = state.holder.get(model)
     with np.errstate(all="ignore"):
         c = contrast(served.forecaster, covariate, horizon, value_from, value_to)
     return {
@@ -93,18 +89,17 @@ def get_contrast(
 
 
 @router.get("/theories")
-def get_theories(request: Request) -> dict[str, Any]:
+def get_theories(state: Service) -> dict[str, Any]:
     """The theory variants compared: PSIS-LOO (elpd, se, d_elpd, Pareto k), stacking
     weights and backtest scores on common folds, with a verdict generated from them."""
     from forecast.model.theories import read_comparison
 
-    state = svc(request)
     return read_comparison(state.settings.models_dir)
 
 
 @router.get("/alliances/{atopid}/members/forecast")
 def get_member_forecasts(
-    request: Request,
+    state: Service,
     atopid: Annotated[int, Path(ge=1, le=99_999, description="ATOP alliance id (3180: NATO).")],
     horizon: Horizon = 10,
     model: Annotated[
@@ -118,7 +113,6 @@ def get_member_forecasts(
     from forecast.api.render import driver
     from forecast.predict.forecaster import NotInForceError
 
-    state = svc(request)
     summary = state.catalog.summary(atopid)  # 404 when unknown
     if not summary["in_force"]:
         raise not_in_force(summary)

@@ -8,21 +8,23 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 
-from forecast.api.ledger import ledger, prepare, prepared
+from forecast.api.deps import Ledger, ledger_prepared
 from forecast.api.routing import StrictQueryRoute
+from forecast.config import Settings
 from forecast.errors import ForecastError
+from forecast.serving.ledger import LedgerSlot, prepare
 
 log = logging.getLogger("forecast.api.ledger")
 
 
-async def _prepare(app: FastAPI) -> None:
+async def _prepare(settings: Settings, slot: LedgerSlot) -> None:
     """Prepare the ledger in a child process; a failure is logged and answered 503."""
     try:
-        app.state.ledger = service = await prepare(app.state.settings)
+        slot.service = service = await prepare(settings)
     except (ForecastError, OSError) as exc:  # OSError: the child could not be started
-        app.state.ledger_error = str(exc)
+        slot.error = str(exc)
         log.error("forecast ledger unavailable: %s", exc)
         return
     log.info("ledger ready", extra={"fields": service.seeded})
@@ -31,16 +33,16 @@ async def _prepare(app: FastAPI) -> None:
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Prepare the ledger in the background; the forecasts are served meanwhile."""
-    task = app.state.ledger_task = asyncio.create_task(_prepare(app))
+    slot = app.state.ledger = LedgerSlot()
+    task = slot.task = asyncio.create_task(_prepare(app.state.settings, slot))
     try:
         yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        service = getattr(app.state, "ledger", None)
-        if service is not None:
-            service.close()
+        if slot.service is not None:
+            slot.service.close()
 
 
 router = APIRouter(
@@ -48,7 +50,7 @@ router = APIRouter(
     route_class=StrictQueryRoute,
     tags=["track record"],
     lifespan=lifespan,
-    dependencies=[Depends(prepared)],
+    dependencies=[Depends(ledger_prepared)],
 )
 Kind = Annotated[Literal["live", "backtest"] | None, Query(description="live or backtest.")]
 ModelName = Annotated[str | None, Query(max_length=100, description="Model name.")]
@@ -56,17 +58,17 @@ _503 = {503: {"description": "The ledger could not be opened (reason given)."}}
 
 
 @router.get("/track-record", responses={422: {"description": "Invalid filter."}, **_503})
-def get_track_record(request: Request, kind: Kind = None, model: ModelName = None) -> dict:
+def get_track_record(ledger: Ledger, kind: Kind = None, model: ModelName = None) -> dict:
     """Scored forecasts from the ledger: ``n_scored``, ``brier``, ``log_loss``, Brier skill
     against climatology, interval coverage and ``reliability`` bins, broken down by
     horizon, era (of ``as_of``), alliance type and kind, and over time (by ``as_of``).
     Definitions are in the response's ``definitions``."""
-    return ledger(request).track_record(kind, model)
+    return ledger.track_record(kind, model)
 
 
 @router.get("/ledger", responses={422: {"description": "Invalid filter."}, **_503})
 def get_ledger(
-    request: Request,
+    ledger: Ledger,
     kind: Kind = None,
     model: ModelName = None,
     version: Annotated[str | None, Query(max_length=100)] = None,
@@ -90,7 +92,7 @@ def get_ledger(
         "as_of": as_of,
         "scored": scored,
     }
-    return ledger_page(ledger(request).engine, filters=filters, page=page, page_size=page_size)
+    return ledger_page(ledger.engine, filters=filters, page=page, page_size=page_size)
 
 
 __all__ = ["router"]

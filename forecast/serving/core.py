@@ -1,73 +1,85 @@
-"""Thin adapter from the API to the store and the forecast core.
+"""The serving runtime's calls into the store, the panel and the forecast core.
 
-Every call the service makes into ``forecast.store`` and ``forecast.predict`` goes
-through here, so the routes never depend on their internals. Imports are local so that
-importing the API stays cheap; none of them pulls in PyMC, PyTensor or ArviZ.
+Loading (the store, the panel, the catalog tables, a forecaster) and forecasting (one
+forecast, a scenario difference, the baseline table) as the service does them, with the
+core's "not at risk" turned into :class:`~forecast.errors.NotForecastableError`. Imports
+are local so that importing the app stays cheap; none of them pulls in PyMC, PyTensor
+or ArviZ (``tests/api/test_import_purity.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forecast.errors import NotForecastableError
-from forecast.predict.types import Forecast, Interval, Scenario
+from forecast.predict.types import Forecast, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from forecast.model.members import ModelPanels
+    from forecast.predict import Forecaster, ForecastTable
+    from forecast.predict.stacked import StackedForecaster
+    from forecast.store import Artifact, Registry
+
+    AnyForecaster = Forecaster | StackedForecaster
 
 
-def open_registry(models_dir: Path) -> Any:
+def open_registry(models_dir: Path) -> Registry:
     """The posterior store at ``models_dir`` (StoreError when it does not exist)."""
     from forecast.store import Registry
 
     return Registry.open(models_dir)
 
 
-def live_version(registry: Any, name: str) -> str | None:
+def live_version(registry: Registry, name: str) -> str | None:
     """Version the live pointer of ``name`` names (None when there is none)."""
     return registry.live_version(name)
 
 
-def model_names(registry: Any) -> list[str]:
+def model_names(registry: Registry) -> list[str]:
     """Names of the models in the store."""
     return list(registry.models())
 
 
-def list_versions(registry: Any, name: str) -> list[Any]:
+def list_versions(registry: Registry, name: str) -> list[dict[str, Any]]:
     """Stored versions of ``name`` (as the registry lists them)."""
     return list(registry.list(name))
 
 
-def load_artifact(registry: Any, name: str, version: str | None) -> Any:
+def load_artifact(registry: Registry, name: str, version: str | None) -> Artifact:
     """Validated artifact of ``name`` at ``version`` (live when None); served versions
     must have passed their gates."""
     return registry.load(name, version, require_passed=True)
 
 
-def manifest_of(artifact: Any) -> Mapping[str, Any]:
+def manifest_of(artifact: Artifact) -> Mapping[str, Any]:
     """The artifact's manifest as a plain dict."""
     manifest = artifact.manifest
     return manifest if isinstance(manifest, Mapping) else manifest.model_dump(mode="json")
 
 
-def version_of(artifact: Any) -> str:
+def version_of(artifact: Artifact) -> str:
     """Stored version name of the artifact (its folder name)."""
     return str(artifact.version)
 
 
-def covariates_of(forecaster: Any) -> tuple[str, ...]:
+def covariates_of(forecaster: AnyForecaster) -> tuple[str, ...]:
     """Covariates a scenario may change: those the model was fitted on (an interaction
     follows its parts and is not changed directly)."""
     return tuple(forecaster.scenario_covariates)
 
 
-def load_panel(data_dir: Path) -> Any:
+def load_panel(data_dir: Path) -> pd.DataFrame:
     """The shipped alliance-year panel with the member lists the model needs."""
     from forecast.model.members import load_model_panel
 
     return load_model_panel(data_dir)
 
 
-def load_catalog_frames(data_dir: Path) -> tuple[Any, Any]:
+def load_catalog_frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(alliances, members) tables from the shipped data."""
     from forecast.panel.load import load_alliance_members, load_alliances
 
@@ -90,14 +102,14 @@ def democracies(data_dir: Path) -> dict[int, bool]:
     return out
 
 
-def model_panels(panel: Any, data_dir: Path) -> Any:
+def model_panels(panel: pd.DataFrame, data_dir: Path) -> ModelPanels:
     """The panels of both units (the member panel is read when a member model loads)."""
     from forecast.model.members import ModelPanels
 
     return ModelPanels(panel, data_dir)
 
 
-def build_forecaster(artifact: Any, panel: Any) -> Any:
+def build_forecaster(artifact: Artifact, panel: pd.DataFrame | ModelPanels) -> Forecaster:
     """Forecaster over ``artifact``'s draws: ``panel`` is the alliance panel or the
     ``ModelPanels`` of both units (a member-level model reads the member panel)."""
     from forecast.predict import Forecaster
@@ -105,7 +117,7 @@ def build_forecaster(artifact: Any, panel: Any) -> Any:
     return Forecaster(artifact, panel)
 
 
-def as_of(forecaster: Any) -> int:
+def as_of(forecaster: AnyForecaster) -> int:
     """Last data year the forecaster starts from."""
     return int(forecaster.as_of)
 
@@ -116,36 +128,18 @@ def as_of(forecaster: Any) -> int:
 BASELINE_CHUNK = 4
 
 
-def baseline_table(forecaster: Any, max_horizon: int) -> Any:
+def baseline_table(forecaster: Forecaster, max_horizon: int) -> ForecastTable:
     """The forecaster's vectorised baseline table (alliances in force x horizons 1..H)."""
     return forecaster.table(max_horizon, chunk=BASELINE_CHUNK)
-
-
-def baseline_drivers(forecaster: Any, table: Any, atopids: set[int]) -> dict[int, dict[str, Any]]:
-    """Drivers block (exact contributions, total, reference, data_through) per alliance."""
-    from forecast.api.render import drivers_block
-
-    out: dict[int, dict[str, Any]] = {}
-    for i, atopid in enumerate(table.atopids.tolist()):
-        if atopid not in atopids:
-            continue
-        stub = Forecast(
-            atopid=atopid, as_of=table.as_of, horizon=1, p_persist=Interval(0, 0, 0),
-            p_end=Interval(0, 0, 0), causes={}, survival=(),
-            drivers=forecaster.drivers_of_table(table, atopid),
-            drivers_total=Interval(*table.drivers_total[:, i].tolist()),
-            drivers_reference=Interval(*table.drivers_reference[:, i].tolist()),
-            reference=forecaster.reference, data_through=dict(forecaster.data_through),
-        )  # fmt: skip
-        out[atopid] = drivers_block(stub)
-    return out
 
 
 def _not_at_risk(atopid: int, exc: Exception) -> NotForecastableError:
     return NotForecastableError(f"alliance {atopid} cannot be forecast: {exc}", field="atopid")
 
 
-def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | None) -> Forecast:
+def forecast(
+    forecaster: AnyForecaster, atopid: int, horizon: int, scenario: Scenario | None
+) -> Forecast:
     """One forecast (baseline when ``scenario`` is None); NotForecastableError when the
     model has no at-risk row for the alliance at as_of."""
     from forecast.predict.forecaster import NotInForceError
@@ -157,12 +151,12 @@ def forecast(forecaster: Any, atopid: int, horizon: int, scenario: Scenario | No
 
 
 def scenario_difference(
-    forecaster: Any, atopid: int, horizon: int, scenario: Scenario
+    forecaster: AnyForecaster, atopid: int, horizon: int, scenario: Scenario
 ) -> tuple[Forecast, Forecast, Forecast]:
     """(baseline, scenario, scenario − baseline); the difference is summarised per draw.
 
     numpy's overflow warnings are silenced here: a result that is not finite is refused
-    by the caller (``forecast.api.budget.check_finite``) with a 422."""
+    by the caller (``forecast.serving.budget.check_finite``) with a 422."""
     import numpy as np
 
     from forecast.predict.forecaster import NotInForceError

@@ -1,13 +1,13 @@
 """The forecast ledger as the service holds it: prepared by a child process, read lazily.
 
-At each start the lifespan of :mod:`forecast.api.routes.track_record` runs
+At each start the lifespan of ``forecast.api.routes.track_record`` runs
 ``alliance-forecast ledger seed`` in a short-lived child process (:func:`prepare`):
 migrations, the committed backtests recorded and scored once, the live version's forecasts
 recorded once. Alembic, the seeding's reads of the panel and the posterior, and their heap
 so stay out of the worker, whose forecasts are served meanwhile. Until the child has
-finished, the ledger routes answer 503 saying so; SQLAlchemy is imported on the first
-ledger request. A ledger that cannot be prepared leaves the forecasts served; its routes
-answer 503 saying why.
+finished (:class:`LedgerSlot`), the ledger routes answer 503 saying so; SQLAlchemy is
+imported on the first ledger request. A ledger that cannot be prepared leaves the
+forecasts served; its routes answer 503 saying why.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
-
-from forecast.api.memory import release_heap
 from forecast.config import Settings
 from forecast.errors import StoreError
+from forecast.serving.memory import release_heap
 
-log = logging.getLogger("forecast.api.ledger")
+log = logging.getLogger("forecast.serving.ledger")
 
 #: the settings the child process needs, passed through its environment
 _CHILD_SETTINGS = ("ledger_url", "ledger_seed_dir", "data_dir", "models_dir", "model")
@@ -112,31 +110,36 @@ async def prepare(settings: Settings) -> LedgerService:
     return LedgerService(settings.ledger_url, seeded)
 
 
-async def prepared(request: Request) -> None:
-    """Dependency of the ledger routes: wait (``ledger_wait_s`` at most) for the start's
-    preparation, so a request right after start gets the record rather than a 503."""
-    task = getattr(request.app.state, "ledger_task", None)
-    if task is None or task.done():
-        return
-    wait = request.app.state.settings.ledger_wait_s
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(asyncio.shield(task), wait)
+@dataclass
+class LedgerSlot:
+    """The start's ledger preparation as an app holds it: the running preparation, then
+    the prepared ledger or why it could not be prepared."""
 
+    task: asyncio.Task[None] | None = None
+    service: LedgerService | None = None
+    error: str | None = None
 
-def ledger(request: Request) -> LedgerService:
-    """The prepared ledger; 503 naming the reason while it is prepared or when it failed."""
-    service = getattr(request.app.state, "ledger", None)
-    if isinstance(service, LedgerService):
-        return service
-    reason = getattr(request.app.state, "ledger_error", None) or (
-        "the ledger is still being prepared (at a first start the committed backtests are "
-        "recorded and scored); retry in a few seconds"
-    )
-    raise StoreError(f"forecast ledger unavailable: {reason}")
+    async def wait(self, timeout_s: float) -> None:
+        """Wait (``timeout_s`` at most) for the preparation, if it still runs."""
+        task = self.task
+        if task is None or task.done():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), timeout_s)
 
+    def get(self) -> LedgerService:
+        """The prepared ledger; StoreError (503) naming why while there is none."""
+        if self.service is not None:
+            return self.service
+        reason = self.error or (
+            "the ledger is still being prepared (at a first start the committed backtests "
+            "are recorded and scored); retry in a few seconds"
+        )
+        raise StoreError(f"forecast ledger unavailable: {reason}")
 
-def status(app: Any) -> str:
-    """``ready``, ``preparing`` or ``unavailable`` (for ``/ready``)."""
-    if isinstance(getattr(app.state, "ledger", None), LedgerService):
-        return "ready"
-    return "unavailable" if getattr(app.state, "ledger_error", None) else "preparing"
+    @property
+    def status(self) -> str:
+        """``ready``, ``preparing`` or ``unavailable`` (for ``/ready``)."""
+        if self.service is not None:
+            return "ready"
+        return "unavailable" if self.error else "preparing"

@@ -17,11 +17,14 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forecast.errors import BusyError, ForecastError
 
-log = logging.getLogger("forecast.api.workers")
+if TYPE_CHECKING:
+    from forecast.serving.holder import ModelHolder
+
+log = logging.getLogger("forecast.serving.workers")
 
 FOLLOW_EVERY_S = 0.25
 BROADCAST_TIMEOUT_S = 60.0
@@ -66,7 +69,7 @@ class WorkerGroup:
     def _status_path(self, pid: int) -> Path:
         return self.dir / f"served-{pid}.json"
 
-    def report(self, holder: Any) -> None:
+    def report(self, holder: ModelHolder) -> None:
         """Record which version of each model this worker serves."""
         _write_atomic(
             self._status_path(self.pid),
@@ -112,7 +115,7 @@ class WorkerGroup:
                 out[pid] = st
         return out
 
-    def follow_once(self, holder: Any) -> None:
+    def follow_once(self, holder: ModelHolder) -> None:
         """Handle reload requests written by sibling workers, then report."""
         for path in self.dir.glob("reload-*.json"):
             req = _read(path)
@@ -133,7 +136,7 @@ class WorkerGroup:
             self._handled[model] = seq
         self.report(holder)
 
-    async def follow(self, holder: Any) -> None:
+    async def follow(self, holder: ModelHolder) -> None:
         """Background task: follow sibling reload requests until cancelled."""
         self.report(holder)
         while True:

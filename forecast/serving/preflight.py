@@ -8,8 +8,8 @@ and gates. A corrupt store therefore exits 2 with one line, never a uvicorn trac
 
 from __future__ import annotations
 
-from forecast.api.datacheck import verify_data
 from forecast.config import Settings
+from forecast.serving.datacheck import verify_data
 from forecast.store.registry import Registry
 
 

@@ -9,10 +9,12 @@ validates and answers errors; so the lane changes speed, never answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from forecast.serving.holder import Baselines
 
 PREFIX, SUFFIX = "/v1/alliances/", "/forecast"
 ROUTE = SimpleNamespace(path=PREFIX + "{atopid}" + SUFFIX)  # the label metrics record
@@ -33,9 +35,9 @@ def _horizon(query: bytes) -> int | None:
 class FastLane:
     """ASGI middleware serving precomputed baselines of the default model."""
 
-    def __init__(self, app: ASGIApp, api: Any) -> None:
+    def __init__(self, app: ASGIApp, baselines: Callable[[], Baselines | None]) -> None:
         self.app = app
-        self.api = api  # the FastAPI app: its state holds the loaded service
+        self.baselines = baselines  # the default model's bodies (None before the start)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -59,7 +61,5 @@ class FastLane:
         if not (atopid.isascii() and atopid.isdigit() and len(atopid) <= 5):
             return None
         horizon = _horizon(query)
-        state = getattr(self.api.state, "svc", None)
-        if horizon is None or state is None:
-            return None
-        return state.holder.get().baseline.get((int(atopid), horizon))
+        bodies = self.baselines() if horizon is not None else None
+        return None if bodies is None else bodies.get((int(atopid), horizon))

@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from fastapi import Request
-
-from forecast.api import engine
-from forecast.api.budget import ScenarioBudget
-from forecast.api.catalog import Catalog, build_catalog
-from forecast.api.datacheck import DataInfo, verify_data
-from forecast.api.memory import release_heap
-from forecast.api.observability import Metrics
-from forecast.api.serving import (
+from forecast.config import Settings
+from forecast.serving import core
+from forecast.serving.budget import ScenarioBudget
+from forecast.serving.catalog import Catalog, build_catalog
+from forecast.serving.datacheck import DataInfo, verify_data
+from forecast.serving.holder import (
+    Baselines,
     Clock,
     ModelHolder,
     ServedModel,
     load_served_model,
     load_stacked,
-    precompute_baselines,
 )
-from forecast.api.workers import WorkerGroup
-from forecast.config import Settings
+from forecast.serving.memory import release_heap
+from forecast.serving.telemetry import Metrics
+from forecast.serving.workers import WorkerGroup
 
-log = logging.getLogger("forecast.api")
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from forecast.store import Registry
+
+log = logging.getLogger("forecast.serving")
+
+#: Builds the pre-serialised baseline bodies of a served model (the HTTP layer's
+#: ``forecast.api.forecasts.precompute_baselines``: it owns the JSON shape).
+Precompute = Callable[[ServedModel, Catalog], Baselines]
 
 
 @dataclass(frozen=True)
@@ -36,9 +44,9 @@ class ServiceState:
 
     settings: Settings
     catalog: Catalog
-    panel: Any
+    panel: pd.DataFrame  # the alliance-year panel with member lists
     data: DataInfo
-    registry: Any
+    registry: Registry
     holder: ModelHolder
     democracies: dict[int, bool]
     metrics: Metrics
@@ -48,33 +56,35 @@ class ServiceState:
     workers: WorkerGroup | None = None  # siblings under `serve --workers N`
 
 
-def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceState:
-    """Load data, catalog and the live version of every stored model (fail fast)."""
+def load_state(
+    settings: Settings, clock: Clock, metrics: Metrics, precompute: Precompute | None = None
+) -> ServiceState:
+    """Load data, catalog and the live version of every stored model (fail fast); the
+    default model's baselines are then built by ``precompute`` in the background."""
     t0 = time.perf_counter()
     data = verify_data(settings.data_dir)
-    registry = engine.open_registry(settings.models_dir)
+    registry = core.open_registry(settings.models_dir)
     # the data tables and the default posterior load in parallel (Arrow and Zarr
     # decoding release the GIL); each raises its own clear error
     with ThreadPoolExecutor(max_workers=4) as pool:
-        f_artifact = pool.submit(engine.load_artifact, registry, settings.model, None)
-        f_frames = pool.submit(engine.load_catalog_frames, settings.data_dir)
-        f_panel = pool.submit(engine.load_panel, settings.data_dir)
-        f_democracies = pool.submit(engine.democracies, settings.data_dir)
+        f_artifact = pool.submit(core.load_artifact, registry, settings.model, None)
+        f_frames = pool.submit(core.load_catalog_frames, settings.data_dir)
+        f_panel = pool.submit(core.load_panel, settings.data_dir)
+        f_democracies = pool.submit(core.democracies, settings.data_dir)
         catalog = build_catalog(*f_frames.result())
         panel = f_panel.result()
         democracies = f_democracies.result()
         preloaded = {settings.model: f_artifact.result()}
 
-    panels = engine.model_panels(panel, settings.data_dir)
+    panels = core.model_panels(panel, settings.data_dir)
 
     def loader(name: str, version: str | None) -> ServedModel:
         artifact = preloaded.pop(name, None) if version is None else None
         return load_served_model(registry, name, version, panels, clock, data, artifact)
 
-    holder = ModelHolder(
-        registry, settings.model, loader, metrics, lambda s: precompute_baselines(s, catalog)
-    )
-    others = [n for n in engine.model_names(registry) if engine.live_version(registry, n)]
+    warm = None if precompute is None else lambda s: precompute(s, catalog)
+    holder = ModelHolder(registry, settings.model, loader, metrics, warm)
+    others = [n for n in core.model_names(registry) if core.live_version(registry, n)]
     holder.load_initial(others)
     stacked = load_stacked(holder, settings.models_dir, clock, data)
     if stacked is not None:
@@ -105,8 +115,3 @@ def load_state(settings: Settings, clock: Clock, metrics: Metrics) -> ServiceSta
         elapsed,
         ScenarioBudget(settings.scenario_concurrency),
     )
-
-
-def svc(request: Request) -> ServiceState:
-    """The loaded service state (503 before the lifespan finished)."""
-    return request.app.state.svc

@@ -16,19 +16,27 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from forecast.api import engine, render
-from forecast.api.catalog import Catalog
-from forecast.api.datacheck import DataInfo
-from forecast.api.memory import release_heap
-from forecast.api.observability import Metrics
-from forecast.api.schemas import MAX_HORIZON
 from forecast.errors import BusyError, ForecastError, InputError, ReloadFailedError, StoreError
+from forecast.serving import core
+from forecast.serving.datacheck import DataInfo
+from forecast.serving.memory import release_heap
+from forecast.serving.telemetry import Metrics
 
-log = logging.getLogger("forecast.api.serving")
+if TYPE_CHECKING:
+    from forecast.model.members import ModelPanels
+    from forecast.predict import Forecaster
+    from forecast.predict.stacked import StackedForecaster
+    from forecast.store import Registry
+    from forecast.store.registry import Artifact
+
+log = logging.getLogger("forecast.serving.holder")
 
 Clock = Callable[[], datetime]
+#: Pre-serialised JSON bodies of the baseline forecasts, by (atopid, horizon).
+Baselines = Mapping[tuple[int, int], bytes]
 
 
 def utc_now() -> datetime:
@@ -43,11 +51,11 @@ class ServedModel:
     name: str
     version: str
     manifest: Mapping[str, Any]
-    forecaster: Any
+    forecaster: Forecaster | StackedForecaster
     as_of: int
     provenance: Mapping[str, Any]
     covariates: tuple[str, ...]
-    baseline: Mapping[tuple[int, int], bytes] = field(repr=False)
+    baseline: Baselines = field(repr=False)
     loaded_at: float = 0.0
 
     @property
@@ -56,43 +64,43 @@ class ServedModel:
 
 
 def load_served_model(
-    registry: Any,
+    registry: Registry,
     name: str,
     version: str | None,
-    panel: Any,
+    panel: ModelPanels,
     clock: Clock,
     data: DataInfo,
-    artifact: Any = None,
+    artifact: Artifact | None = None,
 ) -> ServedModel:
     """Load ``name`` at ``version`` (live when None): validated artifact + forecaster.
 
     The model is checked against the data actually loaded (``data``): a model trained on
     years the panel lacks is refused (StoreError); a model fitted on another build of the
     data is served, and every forecast says so (``data_matches_model: false``).
-    Baselines are filled in afterwards by :func:`precompute_baselines` (in the background),
+    Baselines are filled in afterwards by the holder's ``precompute`` (in the background),
     so the service is ready as soon as it can answer every request correctly.
     """
     if artifact is None:
-        artifact = engine.load_artifact(registry, name, version)
-    manifest = engine.manifest_of(artifact)
+        artifact = core.load_artifact(registry, name, version)
+    manifest = core.manifest_of(artifact)
     model_sha = manifest.get("data_manifest_sha256")
     train_until = manifest.get("train_until")
     if isinstance(train_until, int) and train_until > data.last_year:
         raise StoreError(
-            f"{name}/{engine.version_of(artifact)} was trained until {train_until} but the "
+            f"{name}/{core.version_of(artifact)} was trained until {train_until} but the "
             f"data in use ends in {data.last_year}: serve it with the data it was fitted on "
             "or refit it on this data",
             field="model",
         )
     try:
-        forecaster = engine.build_forecaster(artifact, panel)
+        forecaster = core.build_forecaster(artifact, panel)
     except (InputError, KeyError, ValueError) as exc:
         raise StoreError(f"{name}: cannot build a forecaster ({exc})", field="model") from exc
     computed_at = clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     matches = model_sha == data.sha256
     provenance = {
         "name": name,
-        "version": engine.version_of(artifact),
+        "version": core.version_of(artifact),
         "data_manifest_sha256": data.sha256,
         "model_data_manifest_sha256": model_sha,
         "data_matches_model": matches,
@@ -116,16 +124,16 @@ def load_served_model(
         version=provenance["version"],
         manifest=manifest,
         forecaster=forecaster,
-        as_of=engine.as_of(forecaster),
+        as_of=core.as_of(forecaster),
         provenance=provenance,
-        covariates=engine.covariates_of(forecaster),
+        covariates=core.covariates_of(forecaster),
         baseline={},
         loaded_at=time.time(),
     )
 
 
 def load_stacked(
-    holder: ModelHolder, models_dir: Any, clock: Clock, data: DataInfo
+    holder: ModelHolder, models_dir: Path, clock: Clock, data: DataInfo
 ) -> ServedModel | None:
     """Model ``stacked``: the mixture of the served variants with the stacking weights of
     the stored theory comparison (None, logged, when there is no comparison or it names
@@ -169,15 +177,6 @@ def load_stacked(
     )
 
 
-def precompute_baselines(served: ServedModel, catalog: Catalog) -> dict[tuple[int, int], bytes]:
-    """JSON bytes of every baseline forecast: alliances in force x horizons 1..30."""
-    table = engine.baseline_table(served.forecaster, MAX_HORIZON)
-    in_force = {a for a, s in catalog.summaries.items() if s["in_force"]}
-    labels = {a: catalog.summaries[a]["label"] for a in in_force}
-    drivers = engine.baseline_drivers(served.forecaster, table, in_force)
-    return render.baseline_bodies(table, labels, drivers, dict(served.provenance))
-
-
 class ModelHolder:
     """Holds the served version of each model; swaps a whole ServedModel at once.
 
@@ -188,11 +187,11 @@ class ModelHolder:
 
     def __init__(
         self,
-        registry: Any,
+        registry: Registry,
         default: str,
         loader: Callable[[str, str | None], ServedModel],
         metrics: Metrics,
-        precompute: Callable[[ServedModel], dict[tuple[int, int], bytes]] | None = None,
+        precompute: Callable[[ServedModel], Baselines] | None = None,
     ) -> None:
         self.registry = registry
         self.default = default
@@ -265,7 +264,7 @@ class ModelHolder:
             )
         try:
             old = self._models.get(name)
-            live = engine.live_version(self.registry, name)
+            live = core.live_version(self.registry, name)
             if live is None or (old is not None and live == old.version and not force):
                 self._release()
                 return {"model": name, "version": old and old.version, "changed": False}
@@ -350,8 +349,9 @@ class ModelHolder:
         finally:
             self._release()
 
-    def wait_warm(self, timeout: float = 120.0) -> bool:
-        """Block until the default model's baselines are precomputed (tests, benchmarks)."""
+    def wait_warm(self, timeout: float = 600.0) -> bool:
+        """Block until the default model's baselines are precomputed (tests, benchmarks;
+        the warm-up takes about 17 s of CPU, minutes of wall time on a saturated machine)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             served = self._models.get(self.default)
@@ -364,7 +364,7 @@ class ModelHolder:
         """Swap every served model whose live pointer moved (errors logged once each)."""
         for name in self.names():
             try:
-                live = engine.live_version(self.registry, name)
+                live = core.live_version(self.registry, name)
                 if live is not None and live != self.served_version(name):
                     self.reload(name)
                 self._last_error = None
