@@ -201,7 +201,8 @@ class ModelHolder:
         self._models: dict[str, ServedModel] = {}
         self._busy = threading.Lock()  # held from a reload's start until its warm-up ends
         self._swap = threading.Lock()  # check-and-assign of a reference
-        self._last_error: str | None = None  # the watcher logs each distinct failure once
+        #: the watcher logs each distinct failure of each model once
+        self._last_errors: dict[str, str] = {}
 
     # ---- reads (hot path: one dict lookup) ----------------------------------------
     def get(self, name: str | None = None) -> ServedModel:
@@ -367,16 +368,16 @@ class ModelHolder:
                 live = core.live_version(self.registry, name)
                 if live is not None and live != self.served_version(name):
                     self.reload(name)
-                self._last_error = None
+                self._last_errors.pop(name, None)
             except BusyError:
                 continue  # the running reload finishes first; the next poll retries
             except ForecastError as exc:
-                if exc.message != self._last_error:
+                if exc.message != self._last_errors.get(name):
                     log.error(
                         "reload failed; still serving the previous version",
                         extra={"fields": {"model": name, "error": exc.message}},
                     )
-                self._last_error = exc.message
+                self._last_errors[name] = exc.message
 
     async def watch(self, every_s: float) -> None:
         """Poll the live pointer of every served model and swap when it moves."""
