@@ -203,6 +203,8 @@ class ModelHolder:
         self._swap = threading.Lock()  # check-and-assign of a reference
         #: the watcher logs each distinct failure of each model once
         self._last_errors: dict[str, str] = {}
+        #: models built from the served ones (``stacked``): name -> builder (None = not served)
+        self._derived: dict[str, Callable[[ModelHolder], ServedModel | None]] = {}
 
     # ---- reads (hot path: one dict lookup) ----------------------------------------
     def get(self, name: str | None = None) -> ServedModel:
@@ -286,6 +288,8 @@ class ModelHolder:
         previous = self.served_version(name)
         if not self._install(new):
             self._release()
+        for derived in self._derived:
+            self._rebuild(derived)
         self._metrics.reloads.labels("swapped").inc()
         log.info(
             "model swapped",
@@ -293,9 +297,20 @@ class ModelHolder:
         )
         return {"model": name, "version": new.version, "changed": True, "previous": previous}
 
-    def add(self, served: ServedModel) -> None:
-        """Serve a model that is not in the store (``stacked``), beside the others."""
-        self._install(served)
+    def derive(self, name: str, build: Callable[[ModelHolder], ServedModel | None]) -> None:
+        """Serve model ``name`` built from the served ones (``stacked``), and build it again
+        after every swap, so that it never holds (or keeps alive) a superseded version; it
+        is not served while ``build`` gives None."""
+        self._derived[name] = build
+        self._rebuild(name)
+
+    def _rebuild(self, name: str) -> None:
+        served = self._derived[name](self)
+        with self._swap:
+            if served is None:
+                self._models.pop(name, None)
+            else:
+                self._models[name] = served
 
     def _release(self) -> None:
         if self._busy.locked():

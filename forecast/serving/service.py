@@ -86,9 +86,7 @@ def load_state(
     holder = ModelHolder(registry, settings.model, loader, metrics, warm)
     others = [n for n in core.model_names(registry) if core.live_version(registry, n)]
     holder.load_initial(others)
-    stacked = load_stacked(holder, settings.models_dir, clock, data)
-    if stacked is not None:
-        holder.add(stacked)
+    holder.derive("stacked", lambda h: load_stacked(h, settings.models_dir, clock, data))
     elapsed = time.perf_counter() - t0
     served = holder.get()
     log.info(
