@@ -113,4 +113,4 @@ def test_a_second_stored_model_is_served_on_request(store_copy, tmp_path):
         assert default["model"]["name"] == settings.model
         assert r.json()["p_persist"] == default["p_persist"]  # same posterior, same numbers
         names = {m["name"] for m in c.get("/v1/models").json()}
-        assert names == {settings.model, "second"}
+        assert {settings.model, "second"} <= names  # beside the shipped theory variants
