@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import os
+import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -75,6 +76,24 @@ class LedgerService:
             self._engine.dispose()
 
 
+async def run_child(args: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """Run ``args`` to completion without blocking the event loop: its exit status, stdout
+    and stderr. Cancelling terminates it.
+
+    The child is started by :class:`subprocess.Popen` (vfork or posix_spawn), not by the
+    event loop: uvloop's spawn calls fork(), and a fork while another thread is inside an
+    OpenBLAS product (the forecast precompute) deadlocks in OpenBLAS's fork handler,
+    which hung the whole server at its start."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        out, err = await asyncio.to_thread(proc.communicate)
+    except asyncio.CancelledError:
+        proc.terminate()
+        await asyncio.to_thread(proc.wait)
+        raise
+    return proc.returncode, out, err
+
+
 async def prepare(settings: Settings) -> LedgerService:
     """Prepare the ledger of ``settings`` in a child process (``alliance-forecast ledger
     seed``); StoreError with the child's error line when it fails. Cancelling stops it
@@ -82,27 +101,13 @@ async def prepare(settings: Settings) -> LedgerService:
     env = {**os.environ}
     for name in _CHILD_SETTINGS:
         env[f"ALLIANCE_FORECAST_{name.upper()}"] = str(getattr(settings, name))
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "forecast.cli",
-        "ledger",
-        "seed",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
+    returncode, out, err = await run_child(
+        [sys.executable, "-m", "forecast.cli", "ledger", "seed"], env
     )
-    try:
-        out, err = await proc.communicate()
-    except asyncio.CancelledError:
-        if proc.returncode is None:
-            proc.terminate()
-            await proc.wait()
-        raise
-    if proc.returncode != 0:
+    if returncode != 0:
         lines = err.decode(errors="replace").strip().splitlines()
         reason = lines[-1] if lines else "no message"
-        raise StoreError(f"preparing the ledger failed (exit {proc.returncode}): {reason}")
+        raise StoreError(f"preparing the ledger failed (exit {returncode}): {reason}")
     try:
         seeded = json.loads(out.decode().strip().splitlines()[-1])
     except (IndexError, ValueError) as exc:
