@@ -7,14 +7,19 @@ The serving runtime keeps each served model's baseline bodies; it builds them wi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from forecast.api import render
 from forecast.api.schemas import MAX_HORIZON
+from forecast.errors import InputError, NotForecastableError
 from forecast.predict.types import Forecast, Interval
 from forecast.serving import core
 from forecast.serving.catalog import Catalog, not_in_force
 from forecast.serving.holder import Baselines, ServedModel
+
+#: the member-level model the member routes and the alliance page serve by default
+MEMBER_MODEL = "member_exit"
 
 if TYPE_CHECKING:
     from forecast.predict import Forecaster, ForecastTable
@@ -61,3 +66,54 @@ def forecast_bytes(catalog: Catalog, served: ServedModel, atopid: int, horizon: 
         raise not_in_force(summary)
     f = core.forecast(served.forecaster, atopid, horizon, None)
     return render.to_json(render.forecast(f, label=summary["label"], provenance=served.provenance))
+
+
+def member_forecasts(
+    served: ServedModel, summary: Mapping[str, Any], names: Mapping[int, str], horizon: int
+) -> dict[str, Any]:
+    """The members' exit forecasts of an alliance (``summary``) under a member-level model:
+    P(each current member leaves within ``horizon`` years while the alliance continues), by
+    cause, with drivers, riskiest first. InputError for an alliance-level model;
+    NotInForceError / NotForecastableError when the alliance has no members at risk."""
+    import numpy as np
+
+    from forecast.predict.forecaster import NotInForceError
+
+    if not summary["in_force"]:
+        raise not_in_force(summary)
+    forecaster = served.forecaster
+    if getattr(forecaster, "unit", "alliance") != "member":
+        raise InputError(
+            f"model {served.name!r} is not a member-level model; use model={MEMBER_MODEL}",
+            field="model",
+        )
+    try:
+        with np.errstate(all="ignore"):
+            found = forecaster.members(summary["atopid"], horizon)
+    except NotInForceError as exc:
+        raise NotForecastableError(str(exc), field="atopid") from exc
+    members = [
+        {
+            "ccode": m.ccode,
+            "name": names.get(m.ccode, str(m.ccode)),
+            "p_exit": render.interval(m.p_exit),
+            "causes": {c: render.interval(iv) for c, iv in m.causes.items()},
+            "drivers": [render.driver(d) for d in m.drivers],
+            "drivers_total": render.interval(m.drivers_total),
+            "drivers_reference": render.interval(m.drivers_reference),
+        }
+        for m in sorted(found, key=lambda m: -m.p_exit.mean)
+    ]
+    return {
+        "atopid": summary["atopid"],
+        "label": summary["label"],
+        "as_of": served.as_of,
+        "horizon": horizon,
+        "target_year": served.as_of + horizon,
+        "interval": render.INTERVAL,
+        "meaning": "probability the member leaves while the alliance continues",
+        "drivers_reference_is": forecaster.reference,
+        "drivers_scale": "log-odds of exiting (any cause) in the first forecast year",
+        "members": members,
+        "model": dict(served.provenance),
+    }

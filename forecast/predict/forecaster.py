@@ -50,7 +50,14 @@ from forecast.model.members import MEMBERS, ModelPanels
 from forecast.model.spec import ModelSpec
 from forecast.panel import registry
 from forecast.predict import scenarios
-from forecast.predict.types import Driver, Forecast, Interval, MemberForecast, Scenario
+from forecast.predict.types import (
+    Driver,
+    Forecast,
+    Interval,
+    MemberExit,
+    MemberForecast,
+    Scenario,
+)
 from forecast.store.registry import Artifact
 
 LO, HI = 0.05, 0.95
@@ -192,6 +199,7 @@ class Forecaster:
             self._pos = {int(a): i for i, a in enumerate(self.rows.index)}
         self.atopids = self.rows["atopid"].to_numpy(dtype=np.int64)
         self._by_alliance = pd.Series(np.arange(len(self.rows))).groupby(self.atopids).agg(list)
+        self._member_exits: dict[tuple[int, int], dict[int, MemberExit]] = {}
         self.X = encode_covariates(self.rows, self.spec.covariates, self.scaling)
         #: reference covariates: the average alliance in force at as_of (standardised)
         self.x_ref = self.X.mean(axis=0) if len(self.X) else np.zeros(len(self.covariates))
@@ -493,10 +501,8 @@ class Forecaster:
             total += surv[:, :, -1].sum(axis=1)
         return total / max(len(X), 1)
 
-    def members(self, atopid: int, horizon: int) -> list[MemberForecast]:
-        """Exit forecasts of every current member of alliance ``atopid`` (member models):
-        P(the member leaves within ``horizon`` years while the alliance continues), by
-        cause, with exact drivers against the average member at risk."""
+    def _members_at_risk(self, atopid: int, horizon: int) -> tuple[np.ndarray, int]:
+        """Rows of the members of ``atopid`` at risk at ``as_of``, and the checked horizon."""
         if self.unit != "member":
             raise InputError(f"model {self.model!r} is not a member-level model")
         H = _check_horizon(horizon)
@@ -505,7 +511,13 @@ class Forecaster:
                 f"alliance {atopid} has no members at risk in the member panel at the end of "
                 f"{self.as_of} (the member model covers alliances with 3 or more members)"
             )
-        idx = np.asarray(self._by_alliance[int(atopid)], dtype=np.int64)
+        return np.asarray(self._by_alliance[int(atopid)], dtype=np.int64), H
+
+    def members(self, atopid: int, horizon: int) -> list[MemberForecast]:
+        """Exit forecasts of every current member of alliance ``atopid`` (member models):
+        P(the member leaves within ``horizon`` years while the alliance continues), by
+        cause, with exact drivers against the average member at risk."""
+        idx, H = self._members_at_risk(atopid, horizon)
         eta = self._eta(idx, self.X[idx], H)  # (d, m, H, K)
         surv, cif = hazard.curves(hazard.hazards(eta))
         phi, total, ref, deltas = self._drivers(idx, self.X[idx], eta[:, :, 0])
@@ -530,6 +542,28 @@ class Forecaster:
                 )
             )
         return out
+
+    def member_exits(self, atopid: int, horizon: int) -> dict[int, MemberExit]:
+        """P(exit) and its causes of every current member of ``atopid`` (ccode -> ...), as
+        :meth:`members` without drivers, remembered per (alliance, horizon): pages list
+        them beside each alliance forecast."""
+        key = (int(atopid), int(horizon))
+        hit = self._member_exits.get(key)
+        if hit is not None:
+            return hit
+        idx, H = self._members_at_risk(atopid, horizon)
+        surv, cif = hazard.curves(hazard.hazards(self._eta(idx, self.X[idx], H)))
+        p_exit, causes = _summ(1.0 - surv[:, :, -1]), _summ(cif[:, :, -1])
+        ccodes = self.rows["ccode"].to_numpy()[idx]
+        hit = {
+            int(cc): MemberExit(
+                p_exit=_iv(*p_exit[:, j]),
+                causes={c: _iv(*causes[:, j, k]) for k, c in enumerate(self.causes)},
+            )
+            for j, cc in enumerate(ccodes)
+        }
+        self._member_exits[key] = hit  # at most (alliances at risk) x (30 horizons) entries
+        return hit
 
     def exit_probabilities(self, horizon: int, chunk: int = 64) -> pd.DataFrame:
         """Member backtest rows: ``atopid, ccode, origin, horizon, p_exit, p_exit_lo,

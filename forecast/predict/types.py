@@ -78,6 +78,15 @@ class Forecast:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberExit:
+    """A member's probability of leaving within the horizon while the alliance continues,
+    in all and by cause (a :class:`MemberForecast` without drivers)."""
+
+    p_exit: Interval
+    causes: dict[str, Interval]
+
+
+@dataclass(frozen=True, slots=True)
 class MemberForecast:
     """Exit forecast of one member of an alliance from the end of ``as_of``: the
     probability it leaves within ``horizon`` years while the alliance continues

@@ -91,7 +91,21 @@ def test_alliance_page_charts_fit_a_briefing(client) -> None:
     assert re.search(r"\d+\.\d% by 20\d\d", fan)  # value label
     assert "abrogation" in SVG.findall(page)[1]
     assert re.search(r"inputs missing|data through \d{4}|values at \d{4}", page)  # freshness
-    assert "Turkey" in page and "not served by this model" in page  # members
+    # members with their exit risk under the shipped member model, riskiest first
+    members = re.search(r'<table id="members">.*?</table>', page, re.S).group(0)
+    rows = re.findall(r"<tr><td>([^<]+)</td>.*?<td class=\"num\">([\d.]+)% \[", members, re.S)
+    assert len(rows) >= 28 and "Turkey" in dict(rows)
+    risks = [float(r) for _, r in rows]
+    assert risks == sorted(risks, reverse=True) and all(0 < r < 100 for r in risks)
+    assert "withdrawal" in members
+    assert re.search(r"Exit risk: P\(the member leaves by 20\d\d", page)
+
+
+def test_alliance_page_says_why_a_bilateral_pact_has_no_member_exits(client) -> None:
+    page = html(client, f"/alliances/{US_JAPAN}")
+    assert "the member model covers alliances with 3 or more members" in page
+    members = re.search(r'<table id="members">.*?</table>', page, re.S).group(0)
+    assert "Japan" in members and "%" not in members
 
 
 def test_scenario_form_shows_the_batch_routes_difference(client) -> None:

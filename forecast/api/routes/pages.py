@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from forecast.api.deps import LedgerPreparation, PageCache, Service, ledger_prepared
+from forecast.api.forecasts import MEMBER_MODEL
+from forecast.api.render import interval
 from forecast.errors import ForecastError, InputError
 from forecast.pages import views
 from forecast.pages.render import page
 from forecast.panel.columns import OBLIGATION_TYPES, REGIONS
+from forecast.predict.forecaster import NotInForceError
 from forecast.serving.service import ServiceState
 
 router = APIRouter(include_in_schema=False)
@@ -148,6 +152,33 @@ def _scenario(request: Request, state: ServiceState, atopid: int, horizon: int) 
     return sc
 
 
+def _member_exits(
+    state: ServiceState, atopid: int, horizon: int
+) -> tuple[dict[int, dict[str, Any]], str]:
+    """Each current member's exit risk under the member model (ccode -> ``p_exit`` and its
+    likeliest ``exit_cause``), and what it means or why there is none."""
+    if MEMBER_MODEL not in state.holder.names():
+        return {}, f"Exit risks need the member model ({MEMBER_MODEL}), which is not served."
+    served = state.holder.get(MEMBER_MODEL)
+    try:
+        with np.errstate(all="ignore"):
+            found = served.forecaster.member_exits(atopid, horizon)
+    except (ForecastError, NotInForceError) as exc:
+        return {}, str(getattr(exc, "message", exc))
+    exits = {
+        ccode: {
+            "p_exit": interval(m.p_exit),
+            "exit_cause": max(m.causes, key=lambda c: m.causes[c].mean),
+        }
+        for ccode, m in found.items()
+    }
+    note = (
+        f"Exit risk: P(the member leaves by {served.as_of + horizon} while the alliance "
+        f"continues), 90 % interval; member model {served.version}."
+    )
+    return exits, note
+
+
 @router.get("/alliances/{atopid}", response_class=HTMLResponse)
 def alliance(request: Request, state: Service, atopid: str) -> HTMLResponse:
     """One alliance: survival fan, causes, drivers, members, scenario form."""
@@ -178,12 +209,13 @@ def alliance(request: Request, state: Service, atopid: str) -> HTMLResponse:
         what_if = sc["result"]["scenario"] if sc["result"] else None
         charts = views.alliance_charts(f, today, what_if)
         dv = views.drivers_view(f)
-    exits = {m["ccode"]: m.get("p_exit") for m in (f or {}).get("members", [])}
+    exits, exits_note = _member_exits(state, a, horizon) if f else ({}, None)
     entered = {m["ccode"]: m["entered"] for m in state.catalog.details[a]["member_history"]}
     members = [
-        {**m, "entered": entered.get(m["ccode"]), "p_exit": exits.get(m["ccode"])}
+        {**m, "entered": entered.get(m["ccode"]), **exits.get(m["ccode"], {})}
         for m in summary["members"]
     ]
+    members.sort(key=lambda m: -(m["p_exit"]["mean"] if m.get("p_exit") else -1.0))
     return _html(
         page(
             "alliance.html",
@@ -194,6 +226,7 @@ def alliance(request: Request, state: Service, atopid: str) -> HTMLResponse:
             dv=dv,
             today=today,
             members=members,
+            exits_note=exits_note,
             presets=PRESETS[1:],
             forecast_error=forecast_error,
         )

@@ -9,15 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from forecast.api.deps import Service
+from forecast.api.forecasts import MEMBER_MODEL, member_forecasts
 from forecast.api.render import interval
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import MAX_HORIZON
-from forecast.errors import InputError, NotForecastableError
 from forecast.serving.catalog import not_in_force
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["theories"])
 
-MEMBER_MODEL = "member_exit"
 ModelName = Annotated[
     str | None, Query(max_length=100, description="Model name; the default model when absent.")
 ]
@@ -108,48 +107,7 @@ def get_member_forecasts(
 ) -> dict[str, Any]:
     """P(each current member leaves within ``horizon`` years while the alliance
     continues), by cause (withdrawal, loss of independence), with drivers."""
-    import numpy as np
-
-    from forecast.api.render import driver
-    from forecast.predict.forecaster import NotInForceError
-
     summary = state.catalog.summary(atopid)  # 404 when unknown
     if not summary["in_force"]:
         raise not_in_force(summary)
-    served = state.holder.get(model)
-    if getattr(served.forecaster, "unit", "alliance") != "member":
-        raise InputError(
-            f"model {model!r} is not a member-level model; use model={MEMBER_MODEL}",
-            field="model",
-        )
-    try:
-        with np.errstate(all="ignore"):
-            found = served.forecaster.members(atopid, horizon)
-    except NotInForceError as exc:
-        raise NotForecastableError(str(exc), field="atopid") from exc
-    names = state.catalog.member_names
-    members = [
-        {
-            "ccode": m.ccode,
-            "name": names.get(m.ccode, str(m.ccode)),
-            "p_exit": interval(m.p_exit),
-            "causes": {c: interval(iv) for c, iv in m.causes.items()},
-            "drivers": [driver(d) for d in m.drivers],
-            "drivers_total": interval(m.drivers_total),
-            "drivers_reference": interval(m.drivers_reference),
-        }
-        for m in sorted(found, key=lambda m: -m.p_exit.mean)
-    ]
-    return {
-        "atopid": atopid,
-        "label": summary["label"],
-        "as_of": served.as_of,
-        "horizon": horizon,
-        "target_year": served.as_of + horizon,
-        "interval": 0.9,
-        "meaning": "probability the member leaves while the alliance continues",
-        "drivers_reference_is": served.forecaster.reference,
-        "drivers_scale": "log-odds of exiting (any cause) in the first forecast year",
-        "members": members,
-        "model": dict(served.provenance),
-    }
+    return member_forecasts(state.holder.get(model), summary, state.catalog.member_names, horizon)
