@@ -26,6 +26,7 @@ Summaries: posterior mean and 90% equal-tailed interval.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -62,6 +63,8 @@ from forecast.store.registry import Artifact
 
 LO, HI = 0.05, 0.95
 MAX_HORIZON = 30
+#: (alliance, horizon) member-exit tables a forecaster remembers (the pages ask for them)
+MEMBER_EXITS_KEPT = 128
 
 
 class NotInForceError(InputError):
@@ -200,6 +203,7 @@ class Forecaster:
         self.atopids = self.rows["atopid"].to_numpy(dtype=np.int64)
         self._by_alliance = pd.Series(np.arange(len(self.rows))).groupby(self.atopids).agg(list)
         self._member_exits: dict[tuple[int, int], dict[int, MemberExit]] = {}
+        self._member_exits_lock = threading.Lock()
         self.X = encode_covariates(self.rows, self.spec.covariates, self.scaling)
         #: reference covariates: the average alliance in force at as_of (standardised)
         self.x_ref = self.X.mean(axis=0) if len(self.X) else np.zeros(len(self.covariates))
@@ -562,7 +566,10 @@ class Forecaster:
             )
             for j, cc in enumerate(ccodes)
         }
-        self._member_exits[key] = hit  # at most (alliances at risk) x (30 horizons) entries
+        with self._member_exits_lock:  # the oldest goes first: a bounded memory
+            self._member_exits[key] = hit
+            while len(self._member_exits) > MEMBER_EXITS_KEPT:
+                del self._member_exits[next(iter(self._member_exits))]
         return hit
 
     def exit_probabilities(self, horizon: int, chunk: int = 64) -> pd.DataFrame:
