@@ -65,7 +65,9 @@ def sample(model, cfg: SamplerConfig, progress: bool = False) -> xr.DataTree:
     OpenBLAS's own threads spinning beside them made each gradient 5-8x dearer on the
     2-core machine. The compiled gradient's dot products call SciPy's OpenBLAS, so it is
     loaded before the limit is set (threadpoolctl limits the libraries loaded by then;
-    ``benchmarks/results/fit_gradient.json``)."""
+    ``benchmarks/results/fit_gradient.json``). ``blas_cores=None`` keeps PyMC from
+    raising the limit again to ``cores`` inside it (its default, "auto"): in two backtest
+    workers OpenBLAS's threads then took 45 % of the CPU."""
     import pymc as pm
     import scipy.linalg.cython_blas  # noqa: F401  (numba's dot: load its OpenBLAS before the limit)
     from threadpoolctl import threadpool_limits
@@ -84,6 +86,7 @@ def sample(model, cfg: SamplerConfig, progress: bool = False) -> xr.DataTree:
             target_accept=cfg.target_accept,
             progressbar=progress,
             model=model,
+            blas_cores=None,
             **kwargs,
         )
 

@@ -64,3 +64,34 @@ def test_bad_sampler_settings_are_refused_before_sampling() -> None:
         SamplerConfig(sampler="metropolis")
     with pytest.raises(ValidationError, match="chains"):
         SamplerConfig(chains=0)
+
+
+def test_blas_stays_single_threaded_while_the_chains_run(monkeypatch) -> None:
+    # PyMC's default blas_cores="auto" raised the BLAS limit back to `cores` around the
+    # sampler wherever the start method is not fork (the backtest's Dask workers are
+    # spawned): OpenBLAS's threads then took 45 % of the CPU of two workers
+    import multiprocessing
+
+    import pymc as pm
+    import pymc.sampling.mcmc as mcmc
+    from threadpoolctl import threadpool_info
+
+    from forecast.model.fit import sample
+
+    seen: list[int] = []
+
+    def record(*args, **kwargs):
+        seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        raise RuntimeError("recorded")
+
+    monkeypatch.setattr(mcmc, "_sample_external_nuts", record)
+    with pm.Model() as model:
+        pm.Normal("x")
+    method = multiprocessing.get_start_method()
+    multiprocessing.set_start_method("spawn", force=True)  # as in a Dask worker
+    try:
+        with pytest.raises(RuntimeError, match="recorded"):
+            sample(model, QUICK.model_copy(update={"cores": 2, "chains": 2}))
+    finally:
+        multiprocessing.set_start_method(method, force=True)
+    assert seen and set(seen) == {1}
