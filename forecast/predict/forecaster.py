@@ -505,8 +505,12 @@ class Forecaster:
             total += surv[:, :, -1].sum(axis=1)
         return total / max(len(X), 1)
 
-    def _members_at_risk(self, atopid: int, horizon: int) -> tuple[np.ndarray, int]:
-        """Rows of the members of ``atopid`` at risk at ``as_of``, and the checked horizon."""
+    def _member_curves(
+        self, atopid: int, horizon: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the members of ``atopid`` at risk at ``as_of``, their per-draw linear
+        predictors (d, m, H, K), and the summaries (3, m) of P(exit) and (3, m, K) by cause
+        within ``horizon`` years."""
         if self.unit != "member":
             raise InputError(f"model {self.model!r} is not a member-level model")
         H = _check_horizon(horizon)
@@ -515,17 +519,17 @@ class Forecaster:
                 f"alliance {atopid} has no members at risk in the member panel at the end of "
                 f"{self.as_of} (the member model covers alliances with 3 or more members)"
             )
-        return np.asarray(self._by_alliance[int(atopid)], dtype=np.int64), H
+        idx = np.asarray(self._by_alliance[int(atopid)], dtype=np.int64)
+        eta = self._eta(idx, self.X[idx], H)
+        surv, cif = hazard.curves(hazard.hazards(eta))
+        return idx, eta, _summ(1.0 - surv[:, :, -1]), _summ(cif[:, :, -1])
 
     def members(self, atopid: int, horizon: int) -> list[MemberForecast]:
         """Exit forecasts of every current member of alliance ``atopid`` (member models):
         P(the member leaves within ``horizon`` years while the alliance continues), by
         cause, with exact drivers against the average member at risk."""
-        idx, H = self._members_at_risk(atopid, horizon)
-        eta = self._eta(idx, self.X[idx], H)  # (d, m, H, K)
-        surv, cif = hazard.curves(hazard.hazards(eta))
+        idx, eta, p_exit, causes = self._member_curves(atopid, horizon)
         phi, total, ref, deltas = self._drivers(idx, self.X[idx], eta[:, :, 0])
-        p_exit, causes = _summ(1.0 - surv[:, :, -1]), _summ(cif[:, :, -1])
         phi_s, tot_s, ref_s = _summ(phi), _summ(total), _summ(ref)
         pc = _summ(deltas.reshape(*deltas.shape[:2], -1))
         out = []
@@ -536,7 +540,7 @@ class Forecaster:
                     atopid=key[0],
                     ccode=key[1],
                     as_of=self.as_of,
-                    horizon=H,
+                    horizon=int(horizon),
                     p_exit=_iv(*p_exit[:, j]),
                     causes={c: _iv(*causes[:, j, k]) for k, c in enumerate(self.causes)},
                     drivers=self._driver_list(key, phi_s[:, j], pc[:, j]),
@@ -555,9 +559,7 @@ class Forecaster:
         hit = self._member_exits.get(key)
         if hit is not None:
             return hit
-        idx, H = self._members_at_risk(atopid, horizon)
-        surv, cif = hazard.curves(hazard.hazards(self._eta(idx, self.X[idx], H)))
-        p_exit, causes = _summ(1.0 - surv[:, :, -1]), _summ(cif[:, :, -1])
+        idx, _, p_exit, causes = self._member_curves(atopid, horizon)
         ccodes = self.rows["ccode"].to_numpy()[idx]
         hit = {
             int(cc): MemberExit(

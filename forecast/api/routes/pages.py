@@ -22,7 +22,6 @@ from forecast.errors import ForecastError, InputError
 from forecast.pages import views
 from forecast.pages.render import page
 from forecast.panel.columns import OBLIGATION_TYPES, REGIONS
-from forecast.predict.forecaster import NotInForceError
 from forecast.serving.service import ServiceState
 
 router = APIRouter(include_in_schema=False)
@@ -163,8 +162,8 @@ def _member_exits(
     try:
         with np.errstate(all="ignore"):
             found = served.forecaster.member_exits(atopid, horizon)
-    except (ForecastError, NotInForceError) as exc:
-        return {}, str(getattr(exc, "message", exc))
+    except ForecastError as exc:  # NotInForceError: no members at risk (bilateral pacts)
+        return {}, exc.message
     exits = {
         ccode: {
             "p_exit": interval(m.p_exit),

@@ -13,7 +13,6 @@ from forecast.api.forecasts import MEMBER_MODEL, member_forecasts
 from forecast.api.render import interval
 from forecast.api.routing import StrictQueryRoute
 from forecast.api.schemas import MAX_HORIZON
-from forecast.serving.catalog import not_in_force
 
 router = APIRouter(prefix="/v1", route_class=StrictQueryRoute, tags=["theories"])
 
@@ -108,6 +107,4 @@ def get_member_forecasts(
     """P(each current member leaves within ``horizon`` years while the alliance
     continues), by cause (withdrawal, loss of independence), with drivers."""
     summary = state.catalog.summary(atopid)  # 404 when unknown
-    if not summary["in_force"]:
-        raise not_in_force(summary)
     return member_forecasts(state.holder.get(model), summary, state.catalog.member_names, horizon)
